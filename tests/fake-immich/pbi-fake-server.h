@@ -66,4 +66,12 @@ void           pbi_fake_server_delete_album      (PbiFakeServer  *self,
 void           pbi_fake_server_trash_asset       (PbiFakeServer  *self,
                                                   const gchar    *asset_id);
 
+/* Shares an album with another user; role "editor" or "viewer". */
+void           pbi_fake_server_share_album       (PbiFakeServer  *self,
+                                                  const gchar    *album_id,
+                                                  const gchar    *user_id,
+                                                  const gchar    *role);
+/* The normalised "MAJOR.MINOR.PATCH" the server speaks. */
+const gchar   *pbi_fake_server_get_api_version   (PbiFakeServer  *self);
+
 G_END_DECLS
