@@ -41,6 +41,7 @@ void             pbi_immich_client_set_timeouts         (PbiImmichClient      *s
 void             pbi_immich_client_set_pinned_certificate (PbiImmichClient    *self,
                                                          const gchar          *sha256_fingerprint);
 guint            pbi_immich_client_get_retry_after      (PbiImmichClient      *self);
+gchar           *pbi_immich_client_dup_certificate_fingerprint (PbiImmichClient *self);
 
 /* Finds the API (user's URL, /.well-known/immich, /api) and the server's
  * version, and picks the route family. Every other call does this first
