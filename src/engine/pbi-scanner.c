@@ -33,7 +33,7 @@
  *
  * Symbolic links are followed (a link to a photo counts), but each folder is
  * entered once, keyed by device and inode, so link loops end. Hidden folders
- * (leading `.`) are skipped. A subfolder that cannot be read is skipped with
+ * (leading `.`) and empty files are skipped. A subfolder that cannot be read is skipped with
  * a debug message; only an unreadable root is an error.
  */
 struct _PbiScanner
@@ -320,6 +320,7 @@ scan_next_files_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) batch = NULL;
+  GCancellable *cancellable;
   PbiScanner *self;
   ScanData *data;
   GList *infos;
@@ -370,7 +371,9 @@ scan_next_files_cb (GObject      *object,
           break;
 
         case G_FILE_TYPE_REGULAR:
-          if (!pbi_media_filename_is_candidate (name, (const gchar * const *) self->extensions))
+          /* An empty file is no photo (yet); the watcher reports it once written. */
+          if (!pbi_media_filename_is_candidate (name, (const gchar * const *) self->extensions) ||
+              g_file_info_get_size (info) == 0)
             break;
           child = g_file_enumerator_get_child (enumerator, info);
           entry = g_new0 (PbiScanEntry, 1);
@@ -404,8 +407,8 @@ scan_next_files_cb (GObject      *object,
   if (batch->len > 0)
     g_signal_emit (self, signals[SIGNAL_FOUND], 0, batch);
 
-  g_file_enumerator_next_files_async (enumerator, BATCH_SIZE, G_PRIORITY_DEFAULT,
-                                      g_task_get_cancellable (task),
+  cancellable = g_task_get_cancellable (task);
+  g_file_enumerator_next_files_async (enumerator, BATCH_SIZE, G_PRIORITY_DEFAULT, cancellable,
                                       scan_next_files_cb, g_steal_pointer (&task));
 }
 
@@ -417,6 +420,7 @@ scan_enumerate_cb (GObject      *object,
   GFile *dir = (GFile *)object;
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
   ScanData *data;
 
   g_assert (G_IS_FILE (dir));
@@ -441,9 +445,9 @@ scan_enumerate_cb (GObject      *object,
       return;
     }
 
+  cancellable = g_task_get_cancellable (task);
   g_file_enumerator_next_files_async (data->enumerator, BATCH_SIZE, G_PRIORITY_DEFAULT,
-                                      g_task_get_cancellable (task),
-                                      scan_next_files_cb, g_steal_pointer (&task));
+                                      cancellable, scan_next_files_cb, g_steal_pointer (&task));
 }
 
 static void
