@@ -2389,6 +2389,8 @@ go_down (PbiFakeServer *self,
 
   g_socket_service_stop (self->service);
   g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+  g_signal_handlers_disconnect_by_data (self->service, self);
+  g_clear_object (&self->service);
   soup_server_disconnect (self->soup);
   self->down = TRUE;
   g_clear_handle_id (&self->down_source, g_source_remove);
@@ -2409,7 +2411,7 @@ go_down_cb (gpointer user_data)
 {
   DownRequest *req = user_data;
 
-  if (req->self->service != NULL)
+  if (req->self->soup != NULL)
     go_down (req->self, req->ms);
   return G_SOURCE_REMOVE;
 }
@@ -2610,6 +2612,11 @@ listen_on_port (PbiFakeServer *self,
   g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, port);
   g_autoptr(GSocketAddress) effective = NULL;
 
+  if (self->service == NULL)
+    {
+      self->service = g_socket_service_new ();
+      g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
+    }
   if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), addr,
                                       G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
                                       NULL, &effective, error))
@@ -2632,6 +2639,12 @@ listen_again_cb (gpointer user_data)
       g_clear_error (&error);
       if (listen_on_port (self, self->port, &error))
         return G_SOURCE_REMOVE;
+      if (self->service != NULL)
+        {
+          g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+          g_signal_handlers_disconnect_by_data (self->service, self);
+          g_clear_object (&self->service);
+        }
       g_usleep (20000);
     }
   g_message ("fake-immich: could not listen again on port %u: %s", self->port, error->message);
@@ -2652,9 +2665,6 @@ server_thread (gpointer data)
   self->soup = soup_server_new ("server-header", "fake-immich ", NULL);
   soup_server_add_early_handler (self->soup, NULL, early_handler_cb, self, NULL);
   soup_server_add_handler (self->soup, NULL, handler_cb, self, NULL);
-  self->service = g_socket_service_new ();
-  g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
-
   g_mutex_lock (&self->lock);
   if (!listen_on_port (self, want_port, &error))
     {
@@ -2675,10 +2685,14 @@ server_thread (gpointer data)
 
 out:
   g_clear_handle_id (&self->down_source, g_source_remove);
-  g_socket_service_stop (self->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+  if (self->service != NULL)
+    {
+      g_socket_service_stop (self->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+      g_signal_handlers_disconnect_by_data (self->service, self);
+      g_clear_object (&self->service);
+    }
   soup_server_disconnect (self->soup);
-  g_clear_object (&self->service);
   g_clear_object (&self->soup);
   while (g_main_context_iteration (self->context, FALSE))
     ;
