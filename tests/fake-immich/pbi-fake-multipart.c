@@ -8,7 +8,9 @@
  * only a tail shorter than the delimiter that might start one is kept back.
  */
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "config.h"
 
 #include <string.h>
