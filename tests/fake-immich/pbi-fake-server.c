@@ -2791,6 +2791,26 @@ pbi_fake_server_set_tls (PbiFakeServer  *self,
   return TRUE;
 }
 
+const gchar *
+pbi_fake_server_get_test_certificate_file (void)
+{
+  return PBI_FAKE_IMMICH_SRCDIR "/test-cert.pem";
+}
+
+const gchar *
+pbi_fake_server_get_test_key_file (void)
+{
+  return PBI_FAKE_IMMICH_SRCDIR "/test-key.pem";
+}
+
+gboolean
+pbi_fake_server_use_test_certificate (PbiFakeServer  *self,
+                                      GError        **error)
+{
+  return pbi_fake_server_set_tls (self, pbi_fake_server_get_test_certificate_file (),
+                                  pbi_fake_server_get_test_key_file (), error);
+}
+
 gboolean
 pbi_fake_server_start (PbiFakeServer  *self,
                        guint           port,

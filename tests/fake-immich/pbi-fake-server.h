@@ -37,6 +37,16 @@ gboolean       pbi_fake_server_set_tls           (PbiFakeServer  *self,
                                                   const gchar    *key_file,
                                                   GError        **error);
 
+/* The committed test-only self-signed certificate (SAN IP:127.0.0.1 and
+ * DNS:localhost, valid for 100 years) and its key, as absolute paths.
+ * A client trusts the fake's https with a GTlsFileDatabase made from
+ * the certificate file. */
+const gchar   *pbi_fake_server_get_test_certificate_file (void);
+const gchar   *pbi_fake_server_get_test_key_file         (void);
+/* pbi_fake_server_set_tls() with the two files above. */
+gboolean       pbi_fake_server_use_test_certificate      (PbiFakeServer  *self,
+                                                          GError        **error);
+
 /* Listens on 127.0.0.1 (port 0 = any free port) and serves from a thread of
  * its own with its own GMainContext, so a test's main loop and the fake
  * never wait on each other. Every public function is thread-safe. */

@@ -707,6 +707,48 @@ test_control_api (Fixture       *fx,
   g_assert_true (json_object_has_member (o, "asset_list"));
 }
 
+/* ---- TLS ---- */
+
+static void
+test_tls (void)
+{
+  g_autoptr(PbiFakeServer) server = pbi_fake_server_new ("3.2.2");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsDatabase) db = NULL;
+  g_autoptr(SoupSession) trusting = NULL;
+  g_autoptr(SoupSession) plain = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(SoupMessage) msg2 = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) body2 = NULL;
+  g_autofree gchar *url = NULL;
+
+  g_assert_true (pbi_fake_server_use_test_certificate (server, &error));
+  g_assert_no_error (error);
+  g_assert_true (pbi_fake_server_start (server, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (pbi_fake_server_get_base_url (server), "https://127.0.0.1:"));
+  url = g_strconcat (pbi_fake_server_get_base_url (server), "/api/server/ping", NULL);
+
+  db = g_tls_file_database_new (pbi_fake_server_get_test_certificate_file (), &error);
+  g_assert_no_error (error);
+  trusting = soup_session_new_with_options ("tls-database", db, "timeout", 10, NULL);
+  msg = soup_message_new ("GET", url);
+  body = soup_session_send_and_read (trusting, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), "{\"res\":\"pong\"}", 14);
+
+  /* a client that does not trust the test certificate refuses it */
+  plain = soup_session_new_with_options ("timeout", 10, NULL);
+  msg2 = soup_message_new ("GET", url);
+  body2 = soup_session_send_and_read (plain, msg2, NULL, &error);
+  g_assert_null (body2);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+
+  pbi_fake_server_stop (server);
+}
+
 /* ---- multipart parser ---- */
 
 typedef struct
@@ -804,6 +846,7 @@ main (int   argc,
   g_test_add ("/pbi/fake-immich/control/api", Fixture, "3.2.2",
               fixture_setup, test_control_api, fixture_teardown);
   g_test_add_func ("/pbi/fake-immich/multipart/split", test_multipart_split);
+  g_test_add_func ("/pbi/fake-immich/tls/https", test_tls);
 
   return g_test_run ();
 }
