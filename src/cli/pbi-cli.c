@@ -1,0 +1,915 @@
+/* pbi-cli.c: photobooth-immich, the headless command-line tool
+ *
+ * Copyright 2026 The PhotoBooth Immich Sync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "pbi-engine-private.h"
+#include "pbi-immich-client.h"
+#include "pbi-log.h"
+#include "pbi-store.h"
+
+/* Exit codes, documented in --help and the README */
+enum
+{
+  EXIT_OK = 0,
+  EXIT_SOME_FAILED = 1,
+  EXIT_USAGE = 2,
+  EXIT_CONNECTION = 3,
+  EXIT_STORE = 4,
+};
+
+typedef struct
+{
+  const gchar *name;
+  const gchar *args;
+  const gchar *summary;
+  gint       (*run) (gint argc, gchar **argv);
+} Command;
+
+static gchar    *opt_database;
+static gchar    *opt_server;
+static gchar    *opt_album;
+static gboolean  opt_verbose;
+static gboolean  opt_json;
+static gboolean  opt_version;
+
+static GOptionEntry global_entries[] = {
+  { "database", 'd', 0, G_OPTION_ARG_FILENAME, &opt_database,
+    N_("The database (default: ~/.local/share/photobooth-immich-sync/sync.db, or $PHOTOBOOTH_IMMICH_DATABASE)"),
+    N_("PATH") },
+  { "server", 's', 0, G_OPTION_ARG_STRING, &opt_server,
+    N_("Immich server address for this run (default: the immich_server_url setting, or $IMMICH_INSTANCE_URL)"),
+    N_("URL") },
+  { "album", 'a', 0, G_OPTION_ARG_STRING, &opt_album,
+    N_("Album for this run (default: the immich_album_name setting)"), N_("NAME") },
+  { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, N_("Show debug detail"), NULL },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON (albums, status)"), NULL },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
+  { NULL }
+};
+
+static GMainLoop *loop;
+static gint exit_code;
+static gboolean is_tty;
+
+/* ------------------------------------------------------------------------ */
+/* Main-loop stall probe for benchmarks: PBI_STALL_REPORT=FILE makes the tool
+ * tick every 5 ms and write the longest gap between ticks (beyond the 5 ms)
+ * to FILE as JSON when it exits. */
+
+#define STALL_TICK_MS 5
+
+static gint64 stall_last;
+static gint64 stall_max;
+static guint64 stall_ticks;
+static guint64 stall_over_30ms;
+
+static gboolean
+stall_tick_cb (gpointer user_data)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 gap = now - stall_last - STALL_TICK_MS * 1000;
+
+  if (stall_last != 0)
+    {
+      stall_max = MAX (stall_max, gap);
+      stall_ticks++;
+      if (gap > 30000)
+        stall_over_30ms++;
+    }
+  stall_last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stall_probe_report (void)
+{
+  const gchar *file = g_getenv ("PBI_STALL_REPORT");
+  g_autofree gchar *text = NULL;
+
+  if (file == NULL)
+    return;
+  text = g_strdup_printf ("{\"max_stall_ms\": %.3f, \"ticks\": %" G_GUINT64_FORMAT
+                          ", \"stalls_over_30ms\": %" G_GUINT64_FORMAT "}\n",
+                          MAX (stall_max, 0) / 1000.0, stall_ticks, stall_over_30ms);
+  g_file_set_contents (file, text, -1, NULL);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static gchar *
+default_log_file (const gchar *database_path)
+{
+  g_autofree gchar *dir = g_path_get_dirname (database_path);
+
+  return g_build_filename (dir, "photobooth-immich.log", NULL);
+}
+
+static PbiEngine *
+open_engine (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbiEngine) engine = NULL;
+  const gchar *db = opt_database != NULL ? opt_database : g_getenv ("PHOTOBOOTH_IMMICH_DATABASE");
+  const gchar *env_url = g_getenv ("IMMICH_INSTANCE_URL");
+  const gchar *env_key = g_getenv ("IMMICH_API_KEY");
+  g_autofree gchar *log_file = NULL;
+
+  pbi_log_add_secret (env_key);
+  engine = pbi_engine_new (db, &error);
+  if (engine == NULL)
+    {
+      g_printerr (_("Error: cannot open the database: %s\n"), error->message);
+      exit_code = EXIT_STORE;
+      return NULL;
+    }
+  log_file = default_log_file (pbi_engine_get_database_path (engine));
+  pbi_log_init (log_file, opt_verbose);
+
+  if (opt_server != NULL || env_url != NULL || env_key != NULL)
+    {
+      PbiStore *store = _pbi_engine_get_store (engine);
+      g_autofree gchar *url = pbi_store_get_setting_string (store, "immich_server_url");
+      g_autofree gchar *key = pbi_store_get_setting_string (store, "immich_api_key");
+
+      pbi_engine_set_server_override (engine,
+                                      opt_server != NULL ? opt_server : (env_url != NULL ? env_url : url),
+                                      env_key != NULL ? env_key : key);
+    }
+  if (opt_album != NULL)
+    pbi_engine_set_album_override (engine, opt_album);
+  return g_steal_pointer (&engine);
+}
+
+static gint
+exit_code_for_error (const GError *error)
+{
+  if (g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_INVALID_URL))
+    return EXIT_USAGE;
+  if (error->domain == PBI_IMMICH_ERROR)
+    return EXIT_CONNECTION;
+  if (error->domain == PBI_STORE_ERROR)
+    return EXIT_STORE;
+  return EXIT_SOME_FAILED;
+}
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+run_loop (void)
+{
+  guint sigint = g_unix_signal_add (SIGINT, quit_cb, NULL);
+  guint sigterm = g_unix_signal_add (SIGTERM, quit_cb, NULL);
+
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+}
+
+/* ------------------------------------------------------------------------ */
+/* test-connection                                                            */
+
+static void
+test_connection_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *report = NULL;
+
+  report = pbi_engine_test_connection_finish (PBI_ENGINE (object), result, &error);
+  if (report == NULL)
+    {
+      g_printerr (_("Connection failed: %s\n"), error->message);
+      exit_code = exit_code_for_error (error);
+    }
+  else
+    g_print ("%s\n%s\n", _("Connection to Immich server successful"), report);
+  g_main_loop_quit (loop);
+}
+
+static gint
+cmd_test_connection (gint    argc,
+                     gchar **argv)
+{
+  g_autoptr(PbiEngine) engine = open_engine ();
+
+  if (engine == NULL)
+    return exit_code;
+  pbi_engine_test_connection_async (engine, NULL, test_connection_cb, NULL);
+  g_main_loop_run (loop);
+  return exit_code;
+}
+
+/* ------------------------------------------------------------------------ */
+/* albums                                                                     */
+
+static void
+albums_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) albums = NULL;
+
+  albums = pbi_engine_list_albums_finish (PBI_ENGINE (object), result, &error);
+  if (albums == NULL)
+    {
+      g_printerr (_("Cannot list albums: %s\n"), error->message);
+      exit_code = exit_code_for_error (error);
+      g_main_loop_quit (loop);
+      return;
+    }
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree gchar *text = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < albums->len; i++)
+        {
+          PbiImmichAlbum *album = g_ptr_array_index (albums, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_string_value (builder, album->id);
+          json_builder_set_member_name (builder, "name");
+          json_builder_add_string_value (builder, album->name);
+          json_builder_set_member_name (builder, "assetCount");
+          json_builder_add_int_value (builder, album->asset_count);
+          json_builder_set_member_name (builder, "shared");
+          json_builder_add_boolean_value (builder, album->shared);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      json_generator_set_root (gen, root);
+      json_generator_set_pretty (gen, TRUE);
+      text = json_generator_to_data (gen, NULL);
+      g_print ("%s\n", text);
+    }
+  else if (albums->len == 0)
+    g_print ("%s\n", _("No albums on the server yet."));
+  else
+    for (guint i = 0; i < albums->len; i++)
+      {
+        PbiImmichAlbum *album = g_ptr_array_index (albums, i);
+        g_print ("%-40s %6u photos%s\n", album->name, album->asset_count,
+                 album->shared ? _("  (shared)") : "");
+      }
+  g_main_loop_quit (loop);
+}
+
+static gint
+cmd_albums (gint    argc,
+            gchar **argv)
+{
+  g_autoptr(PbiEngine) engine = open_engine ();
+
+  if (engine == NULL)
+    return exit_code;
+  pbi_engine_list_albums_async (engine, NULL, albums_cb, NULL);
+  g_main_loop_run (loop);
+  return exit_code;
+}
+
+/* ------------------------------------------------------------------------ */
+/* sync, sync-file: progress                                                  */
+
+typedef struct
+{
+  PbiEngine *engine;
+  gint64     last_plain;
+  gboolean   drawn;
+} Progress;
+
+static gchar *
+format_eta (gdouble seconds)
+{
+  guint s = (guint) seconds;
+
+  if (seconds < 0)
+    return g_strdup ("--:--");
+  if (s >= 3600)
+    return g_strdup_printf ("%u:%02u:%02u", s / 3600, (s / 60) % 60, s % 60);
+  return g_strdup_printf ("%u:%02u", s / 60, s % 60);
+}
+
+static void
+on_progress (GObject    *object,
+             GParamSpec *pspec,
+             Progress   *progress)
+{
+  gint64 files_total, files_done, bytes_total, bytes_done;
+  gdouble rate, eta;
+  g_autofree gchar *eta_text = NULL;
+  g_autofree gchar *rate_text = NULL;
+
+  g_object_get (object,
+                "bulk-files-total", &files_total, "bulk-files-done", &files_done,
+                "bulk-bytes-total", &bytes_total, "bulk-bytes-done", &bytes_done,
+                "bulk-rate", &rate, "bulk-eta", &eta, NULL);
+  if (files_total == 0)
+    return;
+  eta_text = format_eta (eta);
+  rate_text = g_format_size ((guint64) rate);
+
+  if (is_tty)
+    {
+      const guint width = 30;
+      guint filled = bytes_total > 0 ? (guint) (width * (gdouble) bytes_done / bytes_total)
+                                     : (guint) (width * (gdouble) files_done / files_total);
+      g_autoptr(GString) bar = g_string_new (NULL);
+
+      for (guint i = 0; i < width; i++)
+        g_string_append_c (bar, i < filled ? '#' : '-');
+      g_printerr ("\r[%s] %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT " photos  %s/s  ETA %s   ",
+                  bar->str, files_done, files_total, rate_text, eta_text);
+      progress->drawn = TRUE;
+    }
+  else
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      if (now - progress->last_plain < 5 * G_USEC_PER_SEC && files_done < files_total)
+        return;
+      progress->last_plain = now;
+      g_print (_("Progress: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " photos, %s/s, ETA %s\n"),
+               files_done, files_total, rate_text, eta_text);
+    }
+}
+
+static void
+print_summary (PbiEngine            *engine,
+               const PbiSyncSummary *summary)
+{
+  g_print (_("%u uploaded, %u duplicates, %u failed, %u already synced\n"),
+           summary->uploaded, summary->duplicates, summary->failed, summary->skipped);
+  if (summary->failed > 0)
+    {
+      PbiConnectionState state = pbi_engine_get_connection_state (engine);
+      const gchar *message = pbi_engine_get_connection_message (engine);
+
+      if (message != NULL && state != PBI_CONNECTION_CONNECTED)
+        g_printerr (_("Error: %s\n"), message);
+      g_printerr (_("Failed photos stay queued; run \"photobooth-immich retry-failed\" or "
+                    "\"photobooth-immich status\" to see why.\n"));
+      if (state == PBI_CONNECTION_OFFLINE || state == PBI_CONNECTION_ERROR ||
+          state == PBI_CONNECTION_UNCONFIGURED)
+        exit_code = state == PBI_CONNECTION_UNCONFIGURED ? EXIT_USAGE : EXIT_CONNECTION;
+      else
+        exit_code = EXIT_SOME_FAILED;
+    }
+}
+
+static void
+sync_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Progress *progress = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbiSyncSummary) summary = NULL;
+
+  if (g_task_get_source_tag (G_TASK (result)) == pbi_engine_sync_folder_async)
+    summary = pbi_engine_sync_folder_finish (PBI_ENGINE (object), result, &error);
+  else
+    summary = pbi_engine_sync_files_finish (PBI_ENGINE (object), result, &error);
+  if (progress->drawn)
+    g_printerr ("\n");
+  if (summary == NULL)
+    {
+      g_printerr (_("Error: %s\n"), error->message);
+      exit_code = EXIT_USAGE;
+    }
+  else
+    print_summary (PBI_ENGINE (object), summary);
+  g_main_loop_quit (loop);
+}
+
+static gint
+cmd_sync (gint    argc,
+          gchar **argv)
+{
+  g_autoptr(PbiEngine) engine = open_engine ();
+  g_autofree gchar *folder = NULL;
+  Progress progress = { 0 };
+
+  if (engine == NULL)
+    return exit_code;
+  if (argc > 2)
+    {
+      g_printerr ("%s\n", _("Usage: photobooth-immich sync [DIR]"));
+      return EXIT_USAGE;
+    }
+  if (argc == 2)
+    folder = g_strdup (argv[1]);
+  else
+    {
+      PbiStore *store = _pbi_engine_get_store (engine);
+
+      folder = pbi_store_get_setting_string (store, "immich_library_folder");
+      if (folder == NULL || *folder == '\0')
+        {
+          g_free (folder);
+          folder = pbi_store_get_setting_string (store, "immich_capture_folder");
+        }
+      if (folder == NULL || *folder == '\0')
+        {
+          g_printerr ("%s\n", _("No folder to sync. Name one (photobooth-immich sync /path/to/photos) "
+                                "or set it: photobooth-immich config set immich_capture_folder /path/to/photos"));
+          return EXIT_USAGE;
+        }
+    }
+  if (!g_file_test (folder, G_FILE_TEST_IS_DIR))
+    {
+      g_printerr (_("Error: %s is not a folder\n"), folder);
+      return EXIT_USAGE;
+    }
+
+  progress.engine = engine;
+  g_signal_connect (engine, "notify::bulk-files-done", G_CALLBACK (on_progress), &progress);
+  g_message ("Syncing %s to Immich album \"%s\"", folder, pbi_engine_get_album_name (engine));
+  pbi_engine_sync_folder_async (engine, folder, NULL, NULL, sync_done_cb, &progress);
+  run_loop ();
+  g_signal_handlers_disconnect_by_data (engine, &progress);
+  return exit_code;
+}
+
+static gint
+cmd_sync_file (gint    argc,
+               gchar **argv)
+{
+  g_autoptr(PbiEngine) engine = open_engine ();
+  Progress progress = { 0 };
+
+  if (engine == NULL)
+    return exit_code;
+  if (argc < 2)
+    {
+      g_printerr ("%s\n", _("Usage: photobooth-immich sync-file FILE... [--album NAME]"));
+      return EXIT_USAGE;
+    }
+  progress.engine = engine;
+  g_signal_connect (engine, "notify::bulk-files-done", G_CALLBACK (on_progress), &progress);
+  pbi_engine_sync_files_async (engine, (const gchar * const *) argv + 1, NULL, NULL,
+                               sync_done_cb, &progress);
+  run_loop ();
+  g_signal_handlers_disconnect_by_data (engine, &progress);
+  return exit_code;
+}
+
+/* ------------------------------------------------------------------------ */
+/* watch                                                                      */
+
+static gint
+cmd_watch (gint    argc,
+           gchar **argv)
+{
+  g_autoptr(PbiEngine) engine = open_engine ();
+  g_autoptr(GError) error = NULL;
+  PbiStore *store;
+  g_autofree gchar *folder = NULL;
+  g_autofree gchar *url = NULL;
+  g_autofree gchar *key = NULL;
+
+  if (engine == NULL)
+    return exit_code;
+  if (argc > 2)
+    {
+      g_printerr ("%s\n", _("Usage: photobooth-immich watch [DIR]"));
+      return EXIT_USAGE;
+    }
+  store = _pbi_engine_get_store (engine);
+  if (argc == 2)
+    {
+      if (!g_file_test (argv[1], G_FILE_TEST_IS_DIR))
+        {
+          g_printerr (_("Error: %s is not a folder\n"), argv[1]);
+          return EXIT_USAGE;
+        }
+      pbi_engine_set_watch_folder (engine, argv[1]);
+      folder = g_strdup (argv[1]);
+    }
+  else
+    folder = pbi_store_get_setting_string (store, "immich_capture_folder");
+
+  url = pbi_store_get_setting_string (store, "immich_server_url");
+  key = pbi_store_get_setting_string (store, "immich_api_key");
+  if ((url == NULL || *url == '\0') && opt_server == NULL && g_getenv ("IMMICH_INSTANCE_URL") == NULL)
+    g_message ("Not configured yet: set the Immich server with "
+               "photobooth-immich --database %s config set immich_server_url https://immich.example.com",
+               pbi_engine_get_database_path (engine));
+  if ((key == NULL || *key == '\0') && g_getenv ("IMMICH_API_KEY") == NULL)
+    g_message ("Not configured yet: set the API key (Immich → Account Settings → API Keys) with "
+               "photobooth-immich --database %s config set immich_api_key -   (reads it from standard input)",
+               pbi_engine_get_database_path (engine));
+  if (!pbi_store_get_setting_boolean (store, "immich_enabled"))
+    g_message ("Sync is disabled: captures are queued but not uploaded until you run "
+               "photobooth-immich --database %s config set immich_enabled true",
+               pbi_engine_get_database_path (engine));
+  if (folder == NULL || *folder == '\0')
+    g_message ("No capture folder set: run photobooth-immich watch DIR, or "
+               "photobooth-immich --database %s config set immich_capture_folder /path/to/captures",
+               pbi_engine_get_database_path (engine));
+  g_message ("Settings changed in the database (also with the sqlite3 shell) take effect at once; "
+             "press Ctrl+C to stop.");
+
+  if (!pbi_engine_start (engine, &error))
+    {
+      g_printerr (_("Error: %s\n"), error->message);
+      return EXIT_USAGE;
+    }
+  run_loop ();
+  g_message ("Stopped watching; queued photos are sent on the next start.");
+  pbi_engine_stop (engine);
+  return EXIT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* status                                                                     */
+
+static const gchar *
+state_name (PbiFileState state)
+{
+  switch (state)
+    {
+    case PBI_FILE_STATE_PENDING: return "pending";
+    case PBI_FILE_STATE_HASHING: return "hashing";
+    case PBI_FILE_STATE_CHECKING: return "checking";
+    case PBI_FILE_STATE_UPLOADING: return "uploading";
+    case PBI_FILE_STATE_ADDING: return "adding";
+    case PBI_FILE_STATE_DONE: return "done";
+    case PBI_FILE_STATE_DUPLICATE: return "duplicate";
+    case PBI_FILE_STATE_FAILED: return "failed";
+    case PBI_FILE_STATE_REJECTED: return "rejected";
+    case PBI_N_FILE_STATES:
+    default: return "unknown";
+    }
+}
+
+static gint
+cmd_status (gint    argc,
+            gchar **argv)
+{
+  g_autoptr(PbiEngine) engine = open_engine ();
+  PbiStore *store;
+  guint counts[PBI_N_FILE_STATES] = { 0 };
+  g_autofree gchar *url = NULL;
+  g_autofree gchar *key = NULL;
+  g_autofree gchar *last = NULL;
+  g_autoptr(GPtrArray) failures = NULL;
+  GDateTime *last_sync;
+  gboolean enabled;
+
+  if (engine == NULL)
+    return exit_code;
+  store = _pbi_engine_get_store (engine);
+  pbi_store_files_count_by_state (store, counts);
+  url = pbi_store_get_setting_string (store, "immich_server_url");
+  key = pbi_store_get_setting_string (store, "immich_api_key");
+  enabled = pbi_store_get_setting_boolean (store, "immich_enabled");
+  last_sync = pbi_engine_get_last_sync (engine);
+  last = last_sync != NULL ? g_date_time_format (last_sync, "%Y-%m-%d %H:%M:%S") : NULL;
+  failures = pbi_store_files_failed (store, 20);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree gchar *text = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "database");
+      json_builder_add_string_value (b, pbi_engine_get_database_path (engine));
+      json_builder_set_member_name (b, "enabled");
+      json_builder_add_boolean_value (b, enabled);
+      json_builder_set_member_name (b, "server");
+      json_builder_add_string_value (b, url);
+      json_builder_set_member_name (b, "apiKeySet");
+      json_builder_add_boolean_value (b, key != NULL && *key != '\0');
+      json_builder_set_member_name (b, "album");
+      json_builder_add_string_value (b, pbi_engine_get_album_name (engine));
+      json_builder_set_member_name (b, "lastSync");
+      json_builder_add_string_value (b, last);
+      json_builder_set_member_name (b, "uploaded");
+      json_builder_add_int_value (b, pbi_engine_get_uploaded (engine));
+      json_builder_set_member_name (b, "duplicates");
+      json_builder_add_int_value (b, pbi_engine_get_duplicates (engine));
+      json_builder_set_member_name (b, "pending");
+      json_builder_add_int_value (b, pbi_engine_get_pending (engine));
+      json_builder_set_member_name (b, "failed");
+      json_builder_add_int_value (b, pbi_engine_get_failed (engine));
+      json_builder_set_member_name (b, "files");
+      json_builder_begin_object (b);
+      for (guint i = 0; i < PBI_N_FILE_STATES; i++)
+        {
+          json_builder_set_member_name (b, state_name (i));
+          json_builder_add_int_value (b, counts[i]);
+        }
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "failures");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < failures->len; i++)
+        {
+          PbiFileRecord *rec = g_ptr_array_index (failures, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "path");
+          json_builder_add_string_value (b, rec->path);
+          json_builder_set_member_name (b, "state");
+          json_builder_add_string_value (b, state_name (rec->state));
+          json_builder_set_member_name (b, "attempts");
+          json_builder_add_int_value (b, rec->attempts);
+          json_builder_set_member_name (b, "error");
+          json_builder_add_string_value (b, rec->last_error);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      json_generator_set_root (gen, root);
+      json_generator_set_pretty (gen, TRUE);
+      text = json_generator_to_data (gen, NULL);
+      g_print ("%s\n", text);
+      return EXIT_OK;
+    }
+
+  g_print (_("Database:    %s\n"), pbi_engine_get_database_path (engine));
+  g_print (_("Sync:        %s\n"), enabled ? _("enabled") : _("disabled"));
+  g_print (_("Server:      %s\n"), url != NULL && *url ? url : _("(not set)"));
+  g_print (_("API key:     %s\n"), key != NULL && *key ? "********" : _("(not set)"));
+  g_print (_("Album:       %s\n"), pbi_engine_get_album_name (engine));
+  g_print (_("Last sync:   %s\n"), last != NULL ? last : _("never"));
+  g_print (_("Uploaded:    %u\n"), pbi_engine_get_uploaded (engine));
+  g_print (_("Duplicates:  %u\n"), pbi_engine_get_duplicates (engine));
+  g_print (_("Pending:     %u\n"), pbi_engine_get_pending (engine));
+  g_print (_("Failed:      %u\n"), pbi_engine_get_failed (engine));
+  for (guint i = 0; i < failures->len; i++)
+    {
+      PbiFileRecord *rec = g_ptr_array_index (failures, i);
+      g_print ("  %s (%s, %u attempts): %s\n", rec->path, state_name (rec->state), rec->attempts,
+               rec->last_error != NULL ? rec->last_error : "");
+    }
+  return EXIT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* retry-failed                                                               */
+
+static gint
+cmd_retry_failed (gint    argc,
+                  gchar **argv)
+{
+  g_autoptr(PbiEngine) engine = open_engine ();
+  guint n;
+
+  if (engine == NULL)
+    return exit_code;
+  n = pbi_engine_retry_failed (engine);
+  g_print (g_dngettext (GETTEXT_PACKAGE, "%u photo put back in the queue.\n",
+                        "%u photos put back in the queue.\n", n), n);
+  if (n > 0)
+    g_print ("%s\n", _("A running \"photobooth-immich watch\" sends them now; or run "
+                       "\"photobooth-immich sync\"."));
+  return EXIT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* config                                                                     */
+
+static gchar *
+shown_value (const gchar *key,
+             const gchar *value)
+{
+  if (g_strcmp0 (key, "immich_api_key") == 0 || g_strcmp0 (key, "immich_kiosk_pin") == 0)
+    return g_strdup (value != NULL && *value ? "********" : "");
+  return g_strdup (value != NULL ? value : "");
+}
+
+static gint
+cmd_config (gint    argc,
+            gchar **argv)
+{
+  g_autoptr(PbiEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  PbiStore *store;
+  const gchar *verb = argc > 1 ? argv[1] : "list";
+
+  engine = open_engine ();
+  if (engine == NULL)
+    return exit_code;
+  store = _pbi_engine_get_store (engine);
+
+  if (g_str_equal (verb, "list") && argc <= 2)
+    {
+      const gchar * const *keys = pbi_store_known_settings ();
+
+      for (guint i = 0; keys[i] != NULL; i++)
+        {
+          g_autofree gchar *value = pbi_store_get_setting_string (store, keys[i]);
+          g_autofree gchar *shown = shown_value (keys[i], value);
+          g_print ("%s = %s\n", keys[i], shown);
+        }
+      return EXIT_OK;
+    }
+  if (g_str_equal (verb, "get") && argc == 3)
+    {
+      g_autofree gchar *value = NULL;
+      g_autofree gchar *shown = NULL;
+
+      if (!pbi_store_is_known_setting (argv[2]))
+        {
+          g_printerr (_("Unknown setting %s; \"photobooth-immich config list\" shows them all.\n"),
+                      argv[2]);
+          return EXIT_USAGE;
+        }
+      value = pbi_store_get_setting_string (store, argv[2]);
+      shown = shown_value (argv[2], value);
+      g_print ("%s\n", shown);
+      return EXIT_OK;
+    }
+  if (g_str_equal (verb, "set") && argc == 4)
+    {
+      g_autofree gchar *value = NULL;
+
+      if (!pbi_store_is_known_setting (argv[2]))
+        {
+          g_printerr (_("Unknown setting %s; \"photobooth-immich config list\" shows them all.\n"),
+                      argv[2]);
+          return EXIT_USAGE;
+        }
+      if (g_str_equal (argv[3], "-"))
+        {
+          gchar buf[4096];
+
+          if (isatty (0))
+            g_printerr (_("Type the value for %s and press Enter: "), argv[2]);
+          if (fgets (buf, sizeof buf, stdin) == NULL)
+            {
+              g_printerr ("%s\n", _("Error: nothing was read from standard input"));
+              return EXIT_USAGE;
+            }
+          value = g_strstrip (g_strdup (buf));
+        }
+      else
+        value = g_strdup (argv[3]);
+      if (g_str_equal (argv[2], "immich_api_key"))
+        pbi_log_add_secret (value);
+      if (!pbi_store_set_setting_checked (store, argv[2], value, &error))
+        {
+          g_printerr (_("Error: %s\n"), error->message);
+          return error->domain == PBI_STORE_ERROR ? EXIT_STORE : EXIT_USAGE;
+        }
+      g_print (_("%s set.\n"), argv[2]);
+      return EXIT_OK;
+    }
+  g_printerr ("%s\n", _("Usage: photobooth-immich config list | get KEY | set KEY VALUE (VALUE - reads standard input)"));
+  return EXIT_USAGE;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static const Command commands[] = {
+  { "test-connection", "", N_("Check the server address, the API key and its permissions"), cmd_test_connection },
+  { "albums", "[--json]", N_("List the albums on the server"), cmd_albums },
+  { "sync", "[DIR]", N_("Sync every photo in DIR (default: the library or capture folder)"), cmd_sync },
+  { "sync-file", "FILE... [--album NAME]", N_("Sync the named photos"), cmd_sync_file },
+  { "watch", "[DIR]", N_("Watch DIR (default: the capture folder) and sync each new capture"), cmd_watch },
+  { "status", "[--json]", N_("Show counts, the last sync and failed photos"), cmd_status },
+  { "retry-failed", "", N_("Put failed photos back in the queue"), cmd_retry_failed },
+  { "config", "list | get KEY | set KEY VALUE", N_("Show or change settings"), cmd_config },
+};
+
+static const gchar *exit_codes_text =
+  N_("Exit codes: 0 success; 1 some photos failed (they stay queued); 2 usage or setup error;\n"
+     "3 cannot connect or the server refused the API key; 4 database error.\n"
+     "Environment: IMMICH_INSTANCE_URL and IMMICH_API_KEY (as the official Immich CLI reads them),\n"
+     "PHOTOBOOTH_IMMICH_DATABASE.");
+
+static gchar *
+commands_help (void)
+{
+  g_autoptr(GString) s = g_string_new (_("Commands:\n"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree gchar *head = g_strdup_printf ("%s %s", commands[i].name, commands[i].args);
+      g_string_append_printf (s, "  %-44s %s\n", head, _(commands[i].summary));
+    }
+  g_string_append_printf (s, "\n%s", _(exit_codes_text));
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *param = NULL;
+  g_autofree gchar *description = NULL;
+  const Command *command = NULL;
+  gint rc;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  is_tty = isatty (2);
+  /* lines with date and time on stderr until the database names a log file */
+  pbi_log_init (NULL, FALSE);
+
+  /* the command is the first word that is not an option or an option's value */
+  for (gint i = 1; i < argc && command == NULL; i++)
+    {
+      if (argv[i][0] == '-')
+        {
+          if (strchr (argv[i], '=') == NULL &&
+              (g_str_equal (argv[i], "--database") || g_str_equal (argv[i], "-d") ||
+               g_str_equal (argv[i], "--server") || g_str_equal (argv[i], "-s") ||
+               g_str_equal (argv[i], "--album") || g_str_equal (argv[i], "-a")))
+            i++;
+          continue;
+        }
+      for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+        if (g_str_equal (argv[i], commands[c].name))
+          command = &commands[c];
+      if (command == NULL)
+        {
+          g_printerr (_("Unknown command \"%s\". Run photobooth-immich --help for the list.\n"),
+                      argv[i]);
+          return EXIT_USAGE;
+        }
+    }
+
+  if (command != NULL)
+    {
+      param = g_strdup_printf ("%s %s", command->name, command->args);
+      description = g_strdup_printf ("%s\n\n%s", _(command->summary), _(exit_codes_text));
+    }
+  else
+    {
+      param = g_strdup (_("COMMAND [ARGS…]"));
+      description = commands_help ();
+    }
+  context = g_option_context_new (param);
+  g_option_context_set_summary (context, _("Back up photobooth photos to an Immich server."));
+  g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, global_entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n%s\n", error->message, _("Run photobooth-immich --help for usage."));
+      return EXIT_USAGE;
+    }
+  if (opt_version)
+    {
+      g_print ("photobooth-immich %s\n", PACKAGE_VERSION);
+      return EXIT_OK;
+    }
+  if (command == NULL)
+    {
+      g_autofree gchar *help = g_option_context_get_help (context, TRUE, NULL);
+      g_printerr ("%s", help);
+      return EXIT_USAGE;
+    }
+
+  /* drop the program name; argv[0] is now the command */
+  loop = g_main_loop_new (NULL, FALSE);
+  for (gint i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], command->name))
+      {
+        memmove (&argv[i], &argv[i + 1], sizeof (gchar *) * (argc - i));
+        argc--;
+        break;
+      }
+  argv[0] = (gchar *) command->name;
+  if (g_getenv ("PBI_STALL_REPORT") != NULL)
+    g_timeout_add_full (G_PRIORITY_HIGH, STALL_TICK_MS, stall_tick_cb, NULL, NULL);
+  rc = command->run (argc, argv);
+  stall_probe_report ();
+  g_main_loop_unref (loop);
+  return rc;
+}

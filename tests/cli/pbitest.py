@@ -1,0 +1,185 @@
+"""Helpers for the command-line acceptance tests: a fake Immich server in a
+subprocess, the photobooth-immich tool, photo files, and a small TAP runner.
+
+Everything talks to 127.0.0.1 only.
+"""
+
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.request
+
+CLI = os.environ.get("PBI_CLI", "photobooth-immich")
+FAKE = os.environ.get("PBI_FAKE_IMMICH", "fake-immich")
+KEY = "pbi-test-key-5f2c9a7e1d"
+
+
+class FakeServer:
+    def __init__(self, version="3.2.2", keys=None):
+        keys = keys or [KEY]
+        args = [FAKE, "--port", "0", "--api-version", version]
+        for k in keys:
+            args += ["--api-key", k]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     text=True)
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http"):
+            raise RuntimeError("fake-immich did not print its URL: %r" % self.url)
+
+    def _call(self, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.url + path, data=data,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return json.loads(resp.read() or b"null")
+
+    def state(self):
+        return self._call("/__fake/state")
+
+    def faults(self, **faults):
+        return self._call("/__fake/faults", faults)
+
+    def album(self, name):
+        albums = [a for a in self.state()["albums"] if a["name"] == name]
+        return albums
+
+    def album_assets(self, name):
+        ids = set()
+        for a in self.album(name):
+            ids.update(a["assets"])
+        return ids
+
+    def checksums(self):
+        return {a["checksum"]: a for a in self.state()["asset_list"]}
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+class Tool:
+    """photobooth-immich with a private database."""
+
+    def __init__(self, workdir, server=None, key=KEY):
+        self.workdir = workdir
+        self.db = os.path.join(workdir, "pb.db")
+        self.env = dict(os.environ)
+        for var in ("G_DEBUG", "IMMICH_INSTANCE_URL", "IMMICH_API_KEY",
+                    "PHOTOBOOTH_IMMICH_DATABASE", "G_MESSAGES_DEBUG"):
+            self.env.pop(var, None)
+        self.env["HOME"] = workdir
+        self.env["XDG_DATA_HOME"] = os.path.join(workdir, "data")
+        self.outputs = []
+        if server is not None:
+            self.configure(server.url, key)
+
+    def configure(self, url, key, album="PhotoBooth", enabled=True):
+        self.run("config", "set", "immich_server_url", url, check=True)
+        self.run("config", "set", "immich_api_key", "-", input=key + "\n", check=True)
+        self.run("config", "set", "immich_album_name", album, check=True)
+        self.run("config", "set", "immich_enabled", "true" if enabled else "false", check=True)
+
+    def run(self, *args, check=False, input=None, timeout=600, env=None):
+        e = dict(self.env)
+        e.update(env or {})
+        p = subprocess.run([CLI, "--database", self.db] + list(args), capture_output=True,
+                           text=True, input=input, timeout=timeout, env=e)
+        self.outputs.append(p.stdout + p.stderr)
+        if check and p.returncode != 0:
+            raise AssertionError("%s exited %d:\n%s%s" % (args, p.returncode, p.stdout, p.stderr))
+        return p
+
+    def spawn(self, *args, env=None):
+        e = dict(self.env)
+        e.update(env or {})
+        log = open(os.path.join(self.workdir, "spawn-%d.log" % len(self.outputs)), "w+")
+        p = subprocess.Popen([CLI, "--database", self.db] + list(args), stdout=log,
+                             stderr=subprocess.STDOUT, text=True, env=e)
+        p.logfile = log
+        return p
+
+    def finish(self, p, sig=signal.SIGTERM):
+        if p.poll() is None:
+            p.send_signal(sig)
+            try:
+                p.wait(20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        p.logfile.seek(0)
+        out = p.logfile.read()
+        self.outputs.append(out)
+        return out
+
+    def sql(self, statement):
+        return subprocess.run(["sqlite3", self.db, statement], capture_output=True, text=True,
+                              check=True).stdout
+
+    def all_output(self):
+        text = "\n".join(self.outputs)
+        log = os.path.join(os.path.dirname(self.db), "photobooth-immich.log")
+        if os.path.exists(log):
+            text += open(log).read()
+        return text
+
+
+def make_photo(path, size=40_000, seed=None):
+    rnd = random.Random(seed if seed is not None else path)
+    data = b"\xff\xd8\xff\xe0" + rnd.randbytes(size - 6) + b"\xff\xd9"
+    with open(path, "wb") as f:
+        f.write(data)
+    return hashlib.sha1(data).hexdigest()
+
+
+def sha1_of(path):
+    h = hashlib.sha1()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def wait_for(predicate, timeout, interval=0.2, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("timed out after %.0f s waiting for %s" % (timeout, what))
+
+
+def run_tests(namespace):
+    """Runs every test_* function of the module, printing TAP."""
+    tests = [(n, f) for n, f in namespace.items() if n.startswith("test_") and callable(f)]
+    only = os.environ.get("PBI_TEST_ONLY")
+    if only:
+        tests = [(n, f) for n, f in tests if only in n]
+    print("1..%d" % len(tests), flush=True)
+    failed = 0
+    for i, (name, func) in enumerate(tests, 1):
+        workdir = tempfile.mkdtemp(prefix="pbi-cli-")
+        start = time.monotonic()
+        try:
+            func(workdir)
+        except Exception:
+            failed += 1
+            print("not ok %d - %s" % (i, name), flush=True)
+            for line in traceback.format_exc().splitlines():
+                print("# " + line, flush=True)
+        else:
+            print("ok %d - %s (%.1f s)" % (i, name, time.monotonic() - start), flush=True)
+            shutil.rmtree(workdir, ignore_errors=True)
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Acceptance: real-time sync with `photobooth-immich watch` (issue 4, items 1, 5, 6)."""
+
+import os
+import time
+
+from pbitest import FakeServer, Tool, make_photo, run_tests, sha1_of, wait_for
+
+
+def start_watch(workdir, server, album="PhotoBooth"):
+    captures = os.path.join(workdir, "captures")
+    os.makedirs(captures)
+    tool = Tool(workdir, server)
+    tool.run("config", "set", "immich_album_name", album, check=True)
+    watch = tool.spawn("watch", captures)
+    wait_for(lambda: "Watching" in open(watch.logfile.name).read(), 10, what="watch to start")
+    return tool, watch, captures
+
+
+def test_200_captures_at_5_per_second(workdir):
+    server = FakeServer()
+    try:
+        tool, watch, captures = start_watch(workdir, server, "Wedding - Smith & Jones")
+        sums = {}
+        for i in range(200):
+            path = os.path.join(captures, "IMG_%04d.jpg" % i)
+            sums[make_photo(path, 30_000 + i)] = path
+            time.sleep(0.2)
+        wait_for(lambda: len(server.album_assets("Wedding - Smith & Jones")) == 200, 60,
+                 what="200 photos in the album")
+        state = server.state()
+        assert state["assets"] == 200, state["assets"]
+        assert len(server.album("Wedding - Smith & Jones")) == 1, "album created more than once"
+        on_server = {a["checksum"] for a in state["asset_list"]}
+        assert on_server == {sha1_of(p) for p in sums.values()}
+        out = tool.finish(watch)
+        assert out.count("Uploaded photo") == 200, out[-2000:]
+        assert 'Created Immich album "Wedding - Smith & Jones"' in out
+        assert "Connection to Immich server successful" in out
+    finally:
+        server.stop()
+
+
+def test_file_written_in_chunks_uploads_once_whole(workdir):
+    server = FakeServer()
+    try:
+        tool, watch, captures = start_watch(workdir, server)
+        data = os.urandom(10 * 50_000)
+        path = os.path.join(captures, "slow.jpg")
+        with open(path, "wb") as f:
+            for i in range(10):
+                f.write(data[i * 50_000:(i + 1) * 50_000])
+                f.flush()
+                time.sleep(0.3)
+        wait_for(lambda: server.state()["assets"] == 1, 20, what="the upload")
+        time.sleep(3)  # nothing more may arrive
+        state = server.state()
+        assert state["uploads"] == 1, state
+        assert state["asset_list"][0]["checksum"] == sha1_of(path)
+        assert state["asset_list"][0]["size"] == len(data)
+        tool.finish(watch)
+    finally:
+        server.stop()
+
+
+def test_renamed_album_and_enable_switch_via_sqlite_shell(workdir):
+    server = FakeServer()
+    try:
+        tool, watch, captures = start_watch(workdir, server, "Wedding")
+        make_photo(os.path.join(captures, "a.jpg"))
+        wait_for(lambda: len(server.album_assets("Wedding")) == 1, 20, what="first photo")
+
+        tool.sql("UPDATE settings SET value='Birthday2024' WHERE key='immich_album_name'")
+        time.sleep(2.5)
+        make_photo(os.path.join(captures, "b.jpg"))
+        make_photo(os.path.join(captures, "c.jpg"))
+        wait_for(lambda: len(server.album_assets("Birthday2024")) == 2, 20, what="new album")
+        assert len(server.album("Birthday2024")) == 1, "album created twice"
+        assert len(server.album_assets("Wedding")) == 1
+
+        tool.sql("UPDATE settings SET value='false' WHERE key='immich_enabled'")
+        time.sleep(2.5)
+        make_photo(os.path.join(captures, "d.jpg"))
+        time.sleep(4)
+        assert server.state()["assets"] == 3, "uploaded while disabled"
+
+        tool.sql("UPDATE settings SET value='true' WHERE key='immich_enabled'")
+        wait_for(lambda: server.state()["assets"] == 4, 20, what="catch-up after enabling")
+        wait_for(lambda: len(server.album_assets("Birthday2024")) == 3, 10, what="album add")
+        tool.finish(watch)
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    run_tests(globals())

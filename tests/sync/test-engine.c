@@ -1,0 +1,364 @@
+/* test-engine.c: the sync engine against the in-process fake Immich server
+ *
+ * Copyright 2026 The PhotoBooth Immich Sync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "pbi-engine-private.h"
+#include "pbi-fake-server.h"
+#include "pbi-store.h"
+
+#define KEY "engine-test-key-8c1f"
+
+typedef struct
+{
+  PbiFakeServer *fake;
+  gchar         *dir;
+  gchar         *db;
+  PbiEngine     *engine;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  PbiStore *store;
+
+  f->fake = pbi_fake_server_new (data != NULL ? data : "3.2.2");
+  pbi_fake_server_add_api_key (f->fake, NULL, KEY, NULL);
+  g_assert_true (pbi_fake_server_start (f->fake, 0, &error));
+  g_assert_no_error (error);
+
+  f->dir = g_dir_make_tmp ("pbi-engine-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->db = g_build_filename (f->dir, "sync.db", NULL);
+  f->engine = pbi_engine_new (f->db, &error);
+  g_assert_no_error (error);
+  store = _pbi_engine_get_store (f->engine);
+  g_assert_true (pbi_store_set_setting (store, "immich_server_url",
+                                        pbi_fake_server_get_base_url (f->fake), NULL));
+  g_assert_true (pbi_store_set_setting (store, "immich_api_key", KEY, NULL));
+  g_assert_true (pbi_store_set_setting (store, "immich_enabled", "true", NULL));
+}
+
+static void
+rm_rf (const gchar *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const gchar *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree gchar *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        rm_rf (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  pbi_engine_stop (f->engine);
+  g_assert_finalize_object (f->engine);
+  pbi_fake_server_stop (f->fake);
+  g_clear_object (&f->fake);
+  rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->db);
+}
+
+static gchar *
+write_photo (Fixture     *f,
+             const gchar *name,
+             guint        seed)
+{
+  gchar *path = g_build_filename (f->dir, name, NULL);
+  g_autofree guint8 *data = g_malloc (20000);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+
+  for (guint i = 0; i < 20000; i++)
+    data[i] = g_rand_int (rand) & 0xff;
+  data[0] = 0xff;
+  data[1] = 0xd8;
+  g_assert_true (g_file_set_contents (path, (gchar *) data, 20000, NULL));
+  return path;
+}
+
+static PbiSyncResult *
+sync_one (Fixture     *f,
+          const gchar *path,
+          const gchar *album)
+{
+  g_autoptr(GError) error = NULL;
+  PbiSyncResult *res = pbi_engine_sync_photo (f->engine, path, album, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (res);
+  return res;
+}
+
+/* albums on the fake with that name, and the total of their assets */
+static guint
+album_count (Fixture     *f,
+             const gchar *name,
+             guint       *n_assets)
+{
+  g_autoptr(JsonNode) state = pbi_fake_server_dup_state (f->fake);
+  JsonArray *albums = json_object_get_array_member (json_node_get_object (state), "albums");
+  guint count = 0;
+
+  *n_assets = 0;
+  for (guint i = 0; i < json_array_get_length (albums); i++)
+    {
+      JsonObject *album = json_array_get_object_element (albums, i);
+
+      if (g_strcmp0 (json_object_get_string_member (album, "name"), name) == 0)
+        {
+          count++;
+          *n_assets += json_array_get_length (json_object_get_array_member (album, "assets"));
+        }
+    }
+  return count;
+}
+
+static JsonObject *
+find_asset (JsonNode    *state,
+            const gchar *id)
+{
+  JsonArray *assets = json_object_get_array_member (json_node_get_object (state), "asset_list");
+
+  for (guint i = 0; i < json_array_get_length (assets); i++)
+    {
+      JsonObject *asset = json_array_get_object_element (assets, i);
+      if (g_strcmp0 (json_object_get_string_member (asset, "id"), id) == 0)
+        return asset;
+    }
+  return NULL;
+}
+
+static void
+test_album_names (Fixture       *f,
+                  gconstpointer  data)
+{
+  const gchar *name = "Wedding - Smith & Jones \"Ünïcødé\" 🎉 'quoted'";
+  g_autofree gchar *a = write_photo (f, "a.jpg", 1);
+  g_autofree gchar *b = write_photo (f, "b.jpg", 2);
+  g_autoptr(PbiSyncResult) ra = NULL;
+  g_autoptr(PbiSyncResult) rb = NULL;
+  guint n_assets;
+
+  ra = sync_one (f, a, name);
+  g_assert_true (ra->success);
+  g_assert_false (ra->duplicate);
+  rb = sync_one (f, b, name);
+  g_assert_true (rb->success);
+  g_assert_cmpuint (album_count (f, name, &n_assets), ==, 1);
+  g_assert_cmpuint (n_assets, ==, 2);
+}
+
+static void
+test_album_deleted_on_server (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree gchar *a = write_photo (f, "a.jpg", 1);
+  g_autofree gchar *b = write_photo (f, "b.jpg", 2);
+  g_autoptr(PbiSyncResult) ra = NULL;
+  g_autoptr(PbiSyncResult) rb = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  JsonArray *albums;
+  guint n_assets;
+
+  ra = sync_one (f, a, "Party");
+  g_assert_true (ra->success);
+  state = pbi_fake_server_dup_state (f->fake);
+  albums = json_object_get_array_member (json_node_get_object (state), "albums");
+  g_assert_cmpuint (json_array_get_length (albums), ==, 1);
+  pbi_fake_server_delete_album (f->fake,
+                                json_object_get_string_member (json_array_get_object_element (albums, 0), "id"));
+  g_assert_cmpuint (album_count (f, "Party", &n_assets), ==, 0);
+
+  /* the cached id is stale now: the engine must notice and make it again */
+  rb = sync_one (f, b, "Party");
+  g_assert_true (rb->success);
+  g_assert_cmpuint (album_count (f, "Party", &n_assets), ==, 1);
+  g_assert_cmpuint (n_assets, ==, 1);
+}
+
+static void
+test_trashed_duplicate_is_restored (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autofree gchar *a = write_photo (f, "a.jpg", 7);
+  g_autoptr(PbiSyncResult) first = NULL;
+  g_autoptr(PbiSyncResult) second = NULL;
+  g_autoptr(PbiEngine) other = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *db2 = g_build_filename (f->dir, "other.db", NULL);
+  PbiStore *store;
+  JsonObject *asset;
+
+  first = sync_one (f, a, "Album");
+  pbi_fake_server_trash_asset (f->fake, first->asset_id);
+
+  /* a second booth (its own queue) meets the same photo */
+  other = pbi_engine_new (db2, &error);
+  g_assert_no_error (error);
+  store = _pbi_engine_get_store (other);
+  pbi_store_set_setting (store, "immich_server_url", pbi_fake_server_get_base_url (f->fake), NULL);
+  pbi_store_set_setting (store, "immich_api_key", KEY, NULL);
+  second = pbi_engine_sync_photo (other, a, "Album", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (second->success);
+  g_assert_true (second->duplicate);
+  g_assert_cmpstr (second->asset_id, ==, first->asset_id);
+
+  /* the restore runs after the album add; give it a moment */
+  for (guint i = 0; i < 100; i++)
+    {
+      g_clear_pointer (&state, json_node_unref);
+      state = pbi_fake_server_dup_state (f->fake);
+      asset = find_asset (state, first->asset_id);
+      if (!json_object_get_boolean_member (asset, "isTrashed"))
+        break;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20000);
+    }
+  g_assert_false (json_object_get_boolean_member (asset, "isTrashed"));
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (state), "assets"), ==, 1);
+  pbi_engine_stop (other);
+}
+
+static void
+test_extra_albums (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree gchar *a = write_photo (f, "a.jpg", 3);
+  g_autoptr(PbiSyncResult) res = NULL;
+  guint n;
+
+  pbi_store_set_setting (_pbi_engine_get_store (f->engine), "immich_extra_albums",
+                         "Family, All Events", NULL);
+  res = sync_one (f, a, NULL);
+  g_assert_true (res->success);
+  g_assert_cmpuint (album_count (f, "PhotoBooth", &n), ==, 1);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpuint (album_count (f, "Family", &n), ==, 1);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpuint (album_count (f, "All Events", &n), ==, 1);
+  g_assert_cmpuint (n, ==, 1);
+}
+
+static gboolean
+wait_assets (Fixture *f,
+             gint     want,
+             guint    ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_autoptr(JsonNode) state = pbi_fake_server_dup_state (f->fake);
+
+      if (json_object_get_int_member (json_node_get_object (state), "assets") == want)
+        return TRUE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  return FALSE;
+}
+
+static void
+test_schedule_holds_captures_until_sync_now (Fixture       *f,
+                                             gconstpointer  data)
+{
+  PbiStore *store = _pbi_engine_get_store (f->engine);
+  g_autofree gchar *captures = g_build_filename (f->dir, "captures", NULL);
+  g_autofree gchar *photo = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) later = g_date_time_add_hours (now, 2);
+  g_autoptr(GDateTime) later2 = g_date_time_add_hours (now, 3);
+  g_autofree gchar *start = g_date_time_format (later, "%H:%M");
+  g_autofree gchar *end = g_date_time_format (later2, "%H:%M");
+  g_autoptr(GError) error = NULL;
+
+  g_mkdir (captures, 0700);
+  pbi_store_set_setting (store, "immich_capture_folder", captures, NULL);
+  pbi_store_set_setting (store, "immich_auto_sync", "false", NULL);
+  pbi_store_set_setting (store, "immich_schedule_start", start, NULL);
+  pbi_store_set_setting (store, "immich_schedule_end", end, NULL);
+  g_assert_true (pbi_engine_start (f->engine, &error));
+
+  photo = g_build_filename (captures, "IMG_0001.jpg", NULL);
+  g_assert_true (g_file_set_contents (photo, "\xff\xd8 not really a jpeg but bytes", -1, NULL));
+  /* outside the window: queued, not sent */
+  g_assert_false (wait_assets (f, 1, 3000));
+  g_assert_cmpuint (pbi_engine_get_pending (f->engine), ==, 1);
+
+  pbi_engine_sync_now (f->engine);
+  g_assert_true (wait_assets (f, 1, 10000));
+}
+
+static void
+test_capture_uploaded_by_watcher (Fixture       *f,
+                                  gconstpointer  data)
+{
+  PbiStore *store = _pbi_engine_get_store (f->engine);
+  g_autofree gchar *captures = g_build_filename (f->dir, "captures", NULL);
+  g_autofree gchar *photo = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  g_mkdir (captures, 0700);
+  pbi_store_set_setting (store, "immich_capture_folder", captures, NULL);
+  g_assert_true (pbi_engine_start (f->engine, &error));
+  photo = g_build_filename (captures, "IMG_0002.jpg", NULL);
+  g_assert_true (g_file_set_contents (photo, "\xff\xd8 capture bytes", -1, NULL));
+  g_assert_true (wait_assets (f, 1, 10000));
+  for (guint i = 0; i < 500 && album_count (f, "PhotoBooth", &n) == 0; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  g_assert_cmpuint (album_count (f, "PhotoBooth", &n), ==, 1);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpuint (pbi_engine_get_uploaded (f->engine), ==, 1);
+  g_assert_cmpint (pbi_engine_get_connection_state (f->engine), ==, PBI_CONNECTION_CONNECTED);
+  g_assert_nonnull (pbi_engine_get_last_sync (f->engine));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func, version) \
+  g_test_add (path, Fixture, version, fixture_set_up, func, fixture_tear_down)
+  ADD ("/pbi/engine/albums/special-names", test_album_names, "3.2.2");
+  ADD ("/pbi/engine/albums/special-names-2x", test_album_names, "2.7.5");
+  ADD ("/pbi/engine/albums/special-names-1x", test_album_names, "1.94.0");
+  ADD ("/pbi/engine/albums/deleted-on-server", test_album_deleted_on_server, "3.2.2");
+  ADD ("/pbi/engine/albums/deleted-on-server-1x", test_album_deleted_on_server, "1.94.0");
+  ADD ("/pbi/engine/albums/extra", test_extra_albums, "3.2.2");
+  ADD ("/pbi/engine/trash/restored", test_trashed_duplicate_is_restored, "3.2.2");
+  ADD ("/pbi/engine/schedule/sync-now", test_schedule_holds_captures_until_sync_now, "3.2.2");
+  ADD ("/pbi/engine/watch/capture", test_capture_uploaded_by_watcher, "3.2.2");
+#undef ADD
+
+  return g_test_run ();
+}
