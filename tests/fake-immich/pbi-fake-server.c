@@ -127,8 +127,6 @@ struct _PbiFakeServer
   GMainContext    *context;        /* (owned) (nullable) */
   GMainLoop       *loop;           /* (owned) (nullable) */
   SoupServer      *soup;           /* (owned) (nullable) server thread only */
-  GSocketService  *service;        /* (owned) (nullable) server thread only */
-  GHashTable      *conns;          /* remote port -> GSocketConnection (weak) */
   guint            down_source;    /* server thread only */
   guint            port;
   gchar           *base_url;
@@ -239,7 +237,6 @@ pbi_fake_server_finalize (GObject *object)
   g_hash_table_unref (self->keys);
   g_hash_table_unref (self->albums);
   g_hash_table_unref (self->assets);
-  g_hash_table_unref (self->conns);
   g_clear_object (&self->tls_cert);
   g_free (self->base_url);
   g_clear_error (&self->start_error);
@@ -282,7 +279,6 @@ pbi_fake_server_init (PbiFakeServer *self)
                                         (GDestroyNotify) fake_asset_free);
   self->by_checksum = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->asset_order = g_ptr_array_new ();
-  self->conns = g_hash_table_new (NULL, NULL);
   faults_clear (&self->faults);
 }
 
@@ -1024,21 +1020,7 @@ static GSocket *
 message_socket (PbiFakeServer     *self,
                 SoupServerMessage *msg)
 {
-  GSocket *sock = soup_server_message_get_socket (msg);
-  GSocketAddress *remote;
-
-  if (sock != NULL)
-    return sock;
-  remote = soup_server_message_get_remote_address (msg);
-  if (G_IS_INET_SOCKET_ADDRESS (remote))
-    {
-      guint port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote));
-      GSocketConnection *conn = g_hash_table_lookup (self->conns, GUINT_TO_POINTER (port));
-
-      if (conn != NULL)
-        return g_socket_connection_get_socket (conn);
-    }
-  return NULL;
+  return soup_server_message_get_socket (msg);
 }
 
 static void
@@ -1095,7 +1077,8 @@ early_handler_cb (SoupServer        *server,
   guint64 max_body;
   gboolean drop = FALSE;
 
-  if (g_str_has_prefix (path, "/__fake/"))
+  if (g_str_has_prefix (path, "/__fake/")
+      || g_object_get_data (G_OBJECT (msg), "pbi-fake-refused") != NULL)
     return;
 
   ctx = g_new0 (RequestCtx, 1);
@@ -2272,6 +2255,8 @@ handler_cb (SoupServer        *server,
 
   if (soup_server_message_get_status (msg) != 0)
     return;   /* answered early (413) */
+  if (g_object_get_data (G_OBJECT (msg), "pbi-fake-refused") != NULL)
+    return;   /* its connection was refused: nothing may happen */
   if (ctx != NULL && ctx->dropped)
     return;
 
@@ -2387,10 +2372,7 @@ go_down (PbiFakeServer *self,
 {
   GSource *source;
 
-  g_socket_service_stop (self->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-  g_signal_handlers_disconnect_by_data (self->service, self);
-  g_clear_object (&self->service);
+  /* closes the listening socket and every client connection */
   soup_server_disconnect (self->soup);
   self->down = TRUE;
   g_clear_handle_id (&self->down_source, g_source_remove);
@@ -2523,37 +2505,18 @@ set_faults_locked (PbiFakeServer *self,
 /* ------------------------------------------------------------------ */
 /* Listener and thread                                                 */
 
+/* The first request on a connection: set it up, or refuse it. */
 static void
-conn_gone_cb (gpointer  user_data,
-              GObject  *where_the_object_was)
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    PbiFakeServer     *self)
 {
-  PbiFakeServer *self = user_data;
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_hash_table_iter_init (&iter, self->conns);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      if (value == (gpointer) where_the_object_was)
-        {
-          g_hash_table_iter_remove (&iter);
-          break;
-        }
-    }
-}
-
-static gboolean
-incoming_cb (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source_object,
-             PbiFakeServer     *self)
-{
-  g_autoptr(GSocketAddress) local = NULL;
-  g_autoptr(GSocketAddress) remote = NULL;
-  g_autoptr(GIOStream) stream = NULL;
-  g_autoptr(GError) error = NULL;
+  GSocket *sock = soup_server_message_get_socket (msg);
   gboolean refuse = FALSE;
-  GSocket *sock = g_socket_connection_get_socket (connection);
+
+  if (sock == NULL || g_object_get_data (G_OBJECT (sock), "pbi-fake-seen") != NULL)
+    return;
+  g_object_set_data (G_OBJECT (sock), "pbi-fake-seen", GINT_TO_POINTER (1));
 
   g_mutex_lock (&self->lock);
   if (self->faults.refuse_connections > 0)
@@ -2564,43 +2527,13 @@ incoming_cb (GSocketService    *service,
   g_mutex_unlock (&self->lock);
   if (refuse)
     {
+      g_debug ("fake-immich: refusing a connection");
+      g_object_set_data (G_OBJECT (msg), "pbi-fake-refused", GINT_TO_POINTER (1));
       g_socket_shutdown (sock, TRUE, TRUE, NULL);
-      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-      return TRUE;
+      return;
     }
-
+  /* libsoup sets TCP_NODELAY itself on accepted sockets; be explicit */
   g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-  local = g_socket_connection_get_local_address (connection, NULL);
-  remote = g_socket_connection_get_remote_address (connection, NULL);
-  if (G_IS_INET_SOCKET_ADDRESS (remote))
-    {
-      guint port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote));
-      GSocketConnection *old = g_hash_table_lookup (self->conns, GUINT_TO_POINTER (port));
-
-      if (old != NULL)
-        g_object_weak_unref (G_OBJECT (old), conn_gone_cb, self);
-      g_hash_table_insert (self->conns, GUINT_TO_POINTER (port), connection);
-      g_object_weak_ref (G_OBJECT (connection), conn_gone_cb, self);
-    }
-
-  if (self->tls_cert != NULL)
-    {
-      stream = G_IO_STREAM (g_tls_server_connection_new (G_IO_STREAM (connection),
-                                                         self->tls_cert, &error));
-      if (stream == NULL)
-        {
-          g_debug ("fake-immich: TLS setup failed: %s", error->message);
-          return TRUE;
-        }
-    }
-  else
-    {
-      stream = G_IO_STREAM (g_object_ref (connection));
-    }
-
-  if (!soup_server_accept_iostream (self->soup, stream, local, remote, &error))
-    g_debug ("fake-immich: accept failed: %s", error->message);
-  return TRUE;
 }
 
 static gboolean
@@ -2608,21 +2541,17 @@ listen_on_port (PbiFakeServer *self,
                 guint          port,
                 GError       **error)
 {
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, port);
-  g_autoptr(GSocketAddress) effective = NULL;
+  SoupServerListenOptions options = SOUP_SERVER_LISTEN_IPV4_ONLY;
+  GSList *uris;
 
-  if (self->service == NULL)
-    {
-      self->service = g_socket_service_new ();
-      g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
-    }
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), addr,
-                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                      NULL, &effective, error))
+  if (self->tls_cert != NULL)
+    options |= SOUP_SERVER_LISTEN_HTTPS;
+  if (!soup_server_listen_local (self->soup, port, options, error))
     return FALSE;
-  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-  g_socket_service_start (self->service);
+  uris = soup_server_get_uris (self->soup);
+  if (uris != NULL)
+    self->port = g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return TRUE;
 }
 
@@ -2639,12 +2568,6 @@ listen_again_cb (gpointer user_data)
       g_clear_error (&error);
       if (listen_on_port (self, self->port, &error))
         return G_SOURCE_REMOVE;
-      if (self->service != NULL)
-        {
-          g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-          g_signal_handlers_disconnect_by_data (self->service, self);
-          g_clear_object (&self->service);
-        }
       g_usleep (20000);
     }
   g_message ("fake-immich: could not listen again on port %u: %s", self->port, error->message);
@@ -2657,14 +2580,15 @@ server_thread (gpointer data)
   PbiFakeServer *self = data;
   g_autoptr(GError) error = NULL;
   guint want_port = self->port;
-  GHashTableIter iter;
-  gpointer key, value;
 
   g_main_context_push_thread_default (self->context);
 
   self->soup = soup_server_new ("server-header", "fake-immich ", NULL);
   soup_server_add_early_handler (self->soup, NULL, early_handler_cb, self, NULL);
   soup_server_add_handler (self->soup, NULL, handler_cb, self, NULL);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started_cb), self);
+  if (self->tls_cert != NULL)
+    soup_server_set_tls_certificate (self->soup, self->tls_cert);
   g_mutex_lock (&self->lock);
   if (!listen_on_port (self, want_port, &error))
     {
@@ -2685,21 +2609,10 @@ server_thread (gpointer data)
 
 out:
   g_clear_handle_id (&self->down_source, g_source_remove);
-  if (self->service != NULL)
-    {
-      g_socket_service_stop (self->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-      g_signal_handlers_disconnect_by_data (self->service, self);
-      g_clear_object (&self->service);
-    }
   soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
   while (g_main_context_iteration (self->context, FALSE))
     ;
-  g_hash_table_iter_init (&iter, self->conns);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    g_object_weak_unref (value, conn_gone_cb, self);
-  g_hash_table_remove_all (self->conns);
   g_main_context_pop_thread_default (self->context);
   return NULL;
 }
