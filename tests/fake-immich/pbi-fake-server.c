@@ -1820,11 +1820,9 @@ route_upload (PbiFakeServer     *self,
 
   if (ctx->parse_error || p->checksum == NULL || p->asset_parts != 1)
     {
+      /* ParseFilePipe + FileNotEmptyValidator(['assetData']) */
       self->rejected++;
-      if (self->family == FAMILY_V3)
-        reply_error (self, r, 400, "Missing required file: assetData");
-      else
-        reply_error (self, r, 400, "Files is empty");
+      reply_error (self, r, 400, "Field(s) assetData should not be empty");
       return;
     }
 
@@ -1856,10 +1854,32 @@ route_upload (PbiFakeServer     *self,
           issue_msg (&iss, "deviceId must be a string");
           issue_msg (&iss, "deviceId should not be empty");
         }
-      if (!valid_date (created))
-        issue_msg (&iss, "fileCreatedAt must be a Date instance");
-      if (!valid_date (modified))
-        issue_msg (&iss, "fileModifiedAt must be a Date instance");
+      /* ValidateDate(): a present but unparsable date fails in its
+       * Transform with a plain message; a missing one in IsDate/IsNotEmpty */
+      if (created != NULL && !valid_date (created))
+        {
+          self->rejected++;
+          reply_error (self, r, 400, "fileCreatedAt must be a date string");
+          issues_clear (&iss);
+          return;
+        }
+      if (modified != NULL && !valid_date (modified))
+        {
+          self->rejected++;
+          reply_error (self, r, 400, "fileModifiedAt must be a date string");
+          issues_clear (&iss);
+          return;
+        }
+      if (created == NULL)
+        {
+          issue_msg (&iss, "fileCreatedAt should not be empty");
+          issue_msg (&iss, "fileCreatedAt must be a Date instance");
+        }
+      if (modified == NULL)
+        {
+          issue_msg (&iss, "fileModifiedAt should not be empty");
+          issue_msg (&iss, "fileModifiedAt must be a Date instance");
+        }
     }
   else
     {
@@ -2026,7 +2046,10 @@ route_api (PbiFakeServer     *self,
         }
       if (SEG_IS (1, "storage"))
         {
-          if (authenticate (self, msg, query, "all", NULL, r) != NULL)
+          /* 3.x: server.storage; before, @Authenticated() = "all" */
+          if (authenticate (self, msg, query,
+                            self->family == FAMILY_V3 ? "server.storage" : "all",
+                            NULL, r) != NULL)
             route_storage (self, r);
           return;
         }

@@ -546,6 +546,15 @@ test_v2_rules (Fixture       *fx,
 
   g_assert_cmpuint (created->status, ==, 201);
   g_assert_cmpstr (member_str (created->json, "status"), ==, "created");
+  {
+    g_autoptr(GBytes) nofile = multipart (BOUNDARY, NULL, 0, NULL, "deviceAssetId", "x",
+                                          "deviceId", "y", "fileCreatedAt", DATE,
+                                          "fileModifiedAt", DATE, NULL);
+    g_autoptr(Resp) r = request (fx, "POST", "/api/assets", KEY_ALL, MP_TYPE, nofile, NULL);
+
+    g_assert_cmpuint (r->status, ==, 400);
+    g_assert_cmpstr (member_str (r->json, "message"), ==, "Field(s) assetData should not be empty");
+  }
   g_assert_cmpuint (keyme->status, ==, 200);
   g_assert_cmpuint (wrong->status, ==, 401);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (wrong->json), "statusCode"), ==, 401);
@@ -707,6 +716,28 @@ test_control_api (Fixture       *fx,
   g_assert_true (json_object_has_member (o, "asset_list"));
 }
 
+/* libsoup 3.2 closes connections after one request unless the SoupServer
+ * itself listens; clients must be able to reuse a connection. */
+static void
+test_keep_alive (Fixture       *fx,
+                 gconstpointer  data)
+{
+  g_autofree gchar *url = g_strconcat (pbi_fake_server_get_base_url (fx->server),
+                                       "/api/server/ping", NULL);
+  g_autoptr(SoupMessage) m1 = soup_message_new ("GET", url);
+  g_autoptr(SoupMessage) m2 = soup_message_new ("GET", url);
+  g_autoptr(GBytes) b1 = NULL;
+  g_autoptr(GBytes) b2 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  b1 = soup_session_send_and_read (fx->session, m1, NULL, &error);
+  g_assert_no_error (error);
+  b2 = soup_session_send_and_read (fx->session, m2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_connection_id (m1), !=, 0);
+  g_assert_cmpuint (soup_message_get_connection_id (m1), ==, soup_message_get_connection_id (m2));
+}
+
 /* ---- TLS ---- */
 
 static void
@@ -843,6 +874,8 @@ main (int   argc,
               fixture_setup, test_v1_routes, fixture_teardown);
   g_test_add ("/pbi/fake-immich/faults/all", Fixture, "3.2.2",
               fixture_setup, test_faults, fixture_teardown);
+  g_test_add ("/pbi/fake-immich/http/keep-alive", Fixture, "3.2.2",
+              fixture_setup, test_keep_alive, fixture_teardown);
   g_test_add ("/pbi/fake-immich/control/api", Fixture, "3.2.2",
               fixture_setup, test_control_api, fixture_teardown);
   g_test_add_func ("/pbi/fake-immich/multipart/split", test_multipart_split);
