@@ -73,6 +73,7 @@ typedef struct
   PbiWatcher *watcher;       /* (unowned) owns us */
   GFile      *file;          /* (owned) */
   Stamp       stamp;         /* size and mtime at the last look */
+  gint64      changed_at;    /* monotonic time the stamp last changed */
   guint       settle_source; /* GSource id */
 } Pending;
 
@@ -212,10 +213,17 @@ pbi_watcher_touch (PbiWatcher *self,
       pending->file = g_object_ref (file);
       g_hash_table_insert (self->pending, g_steal_pointer (&path), pending);
     }
+  else if (pending->settle_source != 0 &&
+           pending->stamp.size == stamp.size && pending->stamp.mtime_us == stamp.mtime_us)
+    {
+      /* A rate-limited CHANGED for a write we have already seen. */
+      return;
+    }
 
   pending->stamp = stamp;
+  pending->changed_at = g_get_monotonic_time ();
   g_clear_handle_id (&pending->settle_source, g_source_remove);
-  pending->settle_source = g_timeout_add (MAX (self->settle_ms, 1), pbi_watcher_settle_cb, pending);
+  pending->settle_source = g_timeout_add (self->settle_ms, pbi_watcher_settle_cb, pending);
 }
 
 /* The event says @file is complete: a done-hint, the target of a rename, or
@@ -253,13 +261,15 @@ pbi_watcher_settle_cb (gpointer user_data)
   PbiWatcher *self = pending->watcher;
   g_autoptr(GFile) file = g_object_ref (pending->file);
   g_autofree gchar *path = g_file_get_path (file);
+  gint64 quiet_ms;
   Stamp stamp;
 
   g_assert (PBI_IS_WATCHER (self));
 
+  pending->settle_source = 0;
+
   if (!stat_file (file, &stamp))
     {
-      pending->settle_source = 0;
       g_hash_table_remove (self->pending, path);
       return G_SOURCE_REMOVE;
     }
@@ -268,10 +278,19 @@ pbi_watcher_settle_cb (gpointer user_data)
     {
       /* Still growing without events reaching us: look again later. */
       pending->stamp = stamp;
-      return G_SOURCE_CONTINUE;
+      pending->changed_at = g_get_monotonic_time ();
+      pending->settle_source = g_timeout_add (self->settle_ms, pbi_watcher_settle_cb, pending);
+      return G_SOURCE_REMOVE;
     }
 
-  pending->settle_source = 0;
+  quiet_ms = (g_get_monotonic_time () - pending->changed_at) / 1000;
+  if (quiet_ms + 1 < self->settle_ms)
+    {
+      pending->settle_source = g_timeout_add (self->settle_ms - quiet_ms, pbi_watcher_settle_cb,
+                                              pending);
+      return G_SOURCE_REMOVE;
+    }
+
   g_hash_table_remove (self->pending, path);
 
   if (stamp.size == 0)
