@@ -1565,7 +1565,7 @@ pbi_store_open (const gchar  *path,
   self->settings = g_steal_pointer (&settings);
 
   self->data_version = read_data_version (self);
-  self->poll_source = g_timeout_add_seconds (PBI_STORE_POLL_SECONDS, poll_cb, self);
+  self->poll_source = g_timeout_add (PBI_STORE_POLL_SECONDS * 1000, poll_cb, self);
   g_source_set_name_by_id (self->poll_source, "[pbi] store data_version poll");
 
   g_debug ("Opened %s (schema %u, %s)", self->path, self->schema_version,

@@ -1207,8 +1207,13 @@ test_files_bulk (void)
                   "due(100) %" G_GINT64_FORMAT " µs, counts %" G_GINT64_FORMAT " µs",
                   total / 1000, worst_put, worst_commit, t, start);
 
-  /* the requirement: well under a second for all of them */
+  /* the requirement: well under a second for all of them (timings under
+   * a sanitizer say nothing about the product) */
+#if defined(__SANITIZE_ADDRESS__)
+  g_test_message ("sanitizer build: not checking the time");
+#else
   g_assert_cmpint (total, <, G_USEC_PER_SEC);
+#endif
 }
 
 static void
@@ -1216,6 +1221,7 @@ test_transactions_nested (void)
 {
   g_autofree gchar *path = test_db_path ("nested.db");
   g_autoptr(PbiStore) store = open_store (path);
+  g_autoptr(PbiFileRecord) record = NULL;
   g_autoptr(GError) error = NULL;
 
   g_assert_true (pbi_store_begin (store, &error));
@@ -1229,9 +1235,12 @@ test_transactions_nested (void)
   g_assert_true (pbi_store_commit (store, &error));
   g_assert_no_error (error);
 
-  g_assert_nonnull (pbi_store_file_get (store, "/outer"));
+  record = pbi_store_file_get (store, "/outer");
+  g_assert_nonnull (record);
+  g_clear_pointer (&record, pbi_file_record_free);
   g_assert_null (pbi_store_file_get (store, "/inner-undone"));
-  g_assert_nonnull (pbi_store_file_get (store, "/inner-kept"));
+  record = pbi_store_file_get (store, "/inner-kept");
+  g_assert_nonnull (record);
 
   /* commit without begin is an error, not a crash */
   g_assert_false (pbi_store_commit (store, &error));
