@@ -85,12 +85,13 @@ pbi_media_filename_is_temporary (const gchar *name)
 /**
  * pbi_media_filename_is_candidate:
  * @name: a base name, not a path
- * @extensions: (nullable) (array zero-terminated=1): lower-case extensions
- *   with their dot (".jpg"), or %NULL for pbi_media_default_extensions()
+ * @extensions: (nullable) (array zero-terminated=1): extensions with their
+ *   dot (".jpg"), or %NULL for pbi_media_default_extensions()
  *
  * The one filter the watcher and the scanner share: a name is a candidate
  * when it is not hidden or temporary (pbi_media_filename_is_temporary()) and
- * its extension, compared without regard to case, is in @extensions.
+ * its extension (from the last dot), compared without regard to ASCII
+ * case, is in @extensions.
  * It looks at the name only; callers still check that it is a regular file.
  *
  * Returns: %TRUE if a file of that name should be synced
@@ -99,7 +100,6 @@ gboolean
 pbi_media_filename_is_candidate (const gchar         *name,
                                  const gchar * const *extensions)
 {
-  g_autofree gchar *ext = NULL;
   const gchar *dot;
 
   g_return_val_if_fail (name != NULL, FALSE);
@@ -114,8 +114,13 @@ pbi_media_filename_is_candidate (const gchar         *name,
   if (extensions == NULL)
     extensions = default_extensions;
 
-  ext = g_ascii_strdown (dot, -1);
-  return g_strv_contains (extensions, ext);
+  for (guint i = 0; extensions[i] != NULL; i++)
+    {
+      if (g_ascii_strcasecmp (dot, extensions[i]) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
 }
 
 /* exiv2 complains on stderr about every odd maker note; keep that for

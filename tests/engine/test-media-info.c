@@ -150,6 +150,11 @@ test_candidate_names (void)
   }
 
   g_assert_true (pbi_media_filename_is_candidate ("a.JPG", only_jpg));
+  {
+    const gchar * const upper[] = { ".JPG", NULL };
+
+    g_assert_true (pbi_media_filename_is_candidate ("a.jpg", upper));
+  }
   g_assert_false (pbi_media_filename_is_candidate ("a.png", only_jpg));
   g_assert_true (g_strv_contains (pbi_media_default_extensions (), ".jpeg"));
   g_assert_true (g_strv_contains (pbi_media_default_extensions (), ".mp4"));
