@@ -342,7 +342,7 @@ make_private (const gchar *path)
 
   /* Take group and other access away, keep the owner's bits (a file the
    * owner made read-only stays read-only). */
-  if (g_chmod (path, st.st_mode & 0700) != 0)
+  if (g_chmod (path, st.st_mode & 0600) != 0)
     {
       int errsv = errno;
 
@@ -479,6 +479,8 @@ static void
 emit_changed (PbiStore    *self,
               const gchar *key)
 {
+  /* a new bad value deserves a new log line */
+  g_hash_table_remove (self->reported, key);
   g_debug ("Setting %s changed", key);
   g_signal_emit (self, signals[SIGNAL_SETTING_CHANGED], g_quark_from_string (key), key);
 }
@@ -1492,13 +1494,24 @@ configure (PbiStore  *self,
     return FALSE;
 
   rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    return set_db_error (self, error, rc, "open the database");
-
-  mode = (const gchar *) sqlite3_column_text (stmt, 0);
-  if (g_strcmp0 (mode, "wal") != 0)
-    g_message ("Could not switch %s to WAL mode; it stays in '%s' mode",
-               self->path, mode != NULL ? mode : "unknown");
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+    {
+      /* Another program holds the file in a transaction and switching
+       * needs it alone: work in the current mode, try again next start. */
+      g_message ("Could not switch %s to WAL mode now: another program is using it",
+                 self->path);
+    }
+  else if (rc != SQLITE_ROW)
+    {
+      return set_db_error (self, error, rc, "open the database");
+    }
+  else
+    {
+      mode = (const gchar *) sqlite3_column_text (stmt, 0);
+      if (g_strcmp0 (mode, "wal") != 0)
+        g_message ("Could not switch %s to WAL mode; it stays in '%s' mode",
+                   self->path, mode != NULL ? mode : "unknown");
+    }
 
   return exec_sql (self,
                    "PRAGMA synchronous = FULL;"

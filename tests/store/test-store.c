@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 
 #include "pbi-store.h"
@@ -712,6 +713,57 @@ test_settings_secret_not_logged (void)
 }
 
 static void
+test_settings_checked (void)
+{
+  g_autofree gchar *path = test_db_path ("checked.db");
+  g_autoptr(PbiStore) store = open_store (path);
+  const gchar * const *known = pbi_store_known_settings ();
+  struct { const gchar *key; const gchar *value; const gchar *stored; } good[] = {
+    { "immich_enabled", " TRUE ", "true" },
+    { "immich_kiosk_mode", "0", "false" },
+    { "immich_connect_timeout", " 45", "45" },
+    { "immich_schedule_start", "06:00", "06:00" },
+    { "immich_schedule_end", "", "" },
+    { "immich_album_name", " spaced ", " spaced " },
+  };
+  struct { const gchar *key; const gchar *value; } bad[] = {
+    { "immich_enabled", "yes" },
+    { "immich_upload_concurrency", "0" },
+    { "immich_idle_timeout", "3601" },
+    { "immich_schedule_start", "24:00" },
+    { "no_such_setting", "x" },
+  };
+
+  g_assert_cmpuint (g_strv_length ((gchar **) known), ==, 17);
+  g_assert_true (g_strv_contains (known, "immich_api_key"));
+  g_assert_true (g_strv_contains (known, "immich_upload_concurrency"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree gchar *raw = NULL;
+
+      g_assert_true (pbi_store_set_setting_checked (store, good[i].key, good[i].value, &error));
+      g_assert_no_error (error);
+      raw = pbi_store_dup_setting_raw (store, good[i].key);
+      g_assert_cmpstr (raw, ==, good[i].stored);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree gchar *before = pbi_store_dup_setting_raw (store, bad[i].key);
+      g_autofree gchar *after = NULL;
+
+      g_assert_false (pbi_store_set_setting_checked (store, bad[i].key, bad[i].value, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error->message, bad[i].key));
+      after = pbi_store_dup_setting_raw (store, bad[i].key);
+      g_assert_cmpstr (after, ==, before);
+    }
+}
+
+static void
 on_setting_changed (PbiStore    *store,
                     const gchar *key,
                     GPtrArray   *seen)
@@ -1123,6 +1175,19 @@ test_files_due_counts_reset (void)
 
   g_assert_cmpint (pbi_store_files_next_retry (store), ==, now);
 
+  /* failed and rejected, most recently changed first */
+  g_assert_true (pbi_store_file_set_state (store, put_file (store, "/r", PBI_FILE_STATE_REJECTED, 4, 0),
+                                           PBI_FILE_STATE_REJECTED, NULL, "too large", 0, &error));
+  g_assert_no_error (error);
+  due = pbi_store_files_failed (store, 0);
+  g_assert_cmpuint (due->len, ==, 3);
+  g_assert_cmpstr (((PbiFileRecord *) g_ptr_array_index (due, 0))->path, ==, "/r");
+  g_assert_cmpstr (((PbiFileRecord *) g_ptr_array_index (due, 0))->last_error, ==, "too large");
+  g_clear_pointer (&due, g_ptr_array_unref);
+  due = pbi_store_files_failed (store, 1);
+  g_assert_cmpuint (due->len, ==, 1);
+  g_clear_pointer (&due, g_ptr_array_unref);
+
   pbi_store_files_count_by_state (store, counts);
   g_assert_cmpuint (counts[PBI_FILE_STATE_PENDING], ==, 2);
   g_assert_cmpuint (counts[PBI_FILE_STATE_HASHING], ==, 1);
@@ -1340,6 +1405,7 @@ main (int   argc,
   g_test_add_func ("/pbi/store/settings/defaults", test_settings_defaults);
   g_test_add_func ("/pbi/store/settings/values", test_settings_values);
   g_test_add_func ("/pbi/store/settings/bad-values", test_settings_bad_values);
+  g_test_add_func ("/pbi/store/settings/checked", test_settings_checked);
   g_test_add_func ("/pbi/store/settings/secret-not-logged", test_settings_secret_not_logged);
   g_test_add_func ("/pbi/store/settings/own-writes", test_settings_own_writes_signal);
   g_test_add_func ("/pbi/store/settings/external", test_settings_external);
