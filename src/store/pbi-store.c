@@ -1933,6 +1933,31 @@ pbi_store_file_get (PbiStore    *self,
 }
 
 /**
+ * pbi_store_file_find_synced:
+ * @self: a #PbiStore
+ * @sha1: lower-case hex SHA1
+ *
+ * Finds a file with this content that is already on the server (done or
+ * duplicate, with an asset id), so a copy of it needs no upload.
+ *
+ * Returns: (transfer full) (nullable): the most recently changed such
+ *   record, %NULL when none
+ */
+PbiFileRecord *
+pbi_store_file_find_synced (PbiStore    *self,
+                            const gchar *sha1)
+{
+  g_return_val_if_fail (PBI_IS_STORE (self), NULL);
+  g_return_val_if_fail (sha1 != NULL, NULL);
+
+  return file_get_one (self,
+                       "SELECT " FILE_COLUMNS " FROM pbi_files WHERE sha1 = ?1 "
+                       "AND state IN ('done', 'duplicate') AND asset_id IS NOT NULL "
+                       "ORDER BY updated DESC LIMIT 1",
+                       sha1, 0);
+}
+
+/**
  * pbi_store_file_get_by_id:
  * @self: a #PbiStore
  * @id: a row id

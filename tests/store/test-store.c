@@ -1111,6 +1111,23 @@ test_files_states (void)
   state_text = test_db_text (_pbi_store_get_db (store), "SELECT state FROM pbi_files");
   g_assert_cmpstr (state_text, ==, "done");
 
+  /* found by checksum once synced, not before */
+  {
+    g_autoptr(PbiFileRecord) copy = pbi_file_record_new ("/photos/copy-of-a.jpg");
+    g_autoptr(PbiFileRecord) synced = NULL;
+
+    copy->sha1 = g_strdup ("aaaabbbbccccddddeeeeffff0000111122223333");
+    g_assert_true (pbi_store_file_put (store, copy, &error));
+    g_assert_null (pbi_store_file_find_synced (store, copy->sha1));
+    found->sha1 = g_strdup (copy->sha1);
+    g_assert_true (pbi_store_file_put (store, found, &error));
+    g_assert_no_error (error);
+    synced = pbi_store_file_find_synced (store, copy->sha1);
+    g_assert_nonnull (synced);
+    g_assert_cmpstr (synced->path, ==, "/photos/a.jpg");
+    g_assert_cmpstr (synced->asset_id, ==, "asset-9");
+  }
+
   g_assert_false (pbi_store_file_set_state (store, 999, PBI_FILE_STATE_DONE,
                                             NULL, NULL, 0, &error));
   g_assert_error (error, PBI_STORE_ERROR, PBI_STORE_ERROR_FAILED);
