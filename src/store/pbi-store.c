@@ -221,6 +221,17 @@ set_db_error (PbiStore     *self,
 {
   g_autoptr(GError) local_error = NULL;
 
+  /* some write paths report a full or read-only disk as a plain I/O error */
+  if ((rc & 0xff) == SQLITE_IOERR)
+    {
+      int errsv = sqlite3_system_errno (self->db);
+
+      if (errsv == ENOSPC || errsv == EDQUOT)
+        rc = SQLITE_FULL;
+      else if (errsv == EROFS)
+        rc = SQLITE_READONLY;
+    }
+
   _pbi_store_set_error (&local_error, rc, self->path, what);
   g_debug ("%s (%s)", local_error->message, sqlite3_errmsg (self->db));
   g_propagate_error (error, g_steal_pointer (&local_error));
@@ -1394,6 +1405,7 @@ pbi_store_rollback (PbiStore *self)
   if (self->depth > 0)
     {
       sqlite3_exec (self->db, "ROLLBACK TO pbi_nested; RELEASE pbi_nested", NULL, NULL, NULL);
+      reload_settings (self);
       return;
     }
 
