@@ -17,9 +17,11 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <libsoup/soup.h>
 
@@ -127,7 +129,9 @@ struct _PbiFakeServer
   GMainContext    *context;        /* (owned) (nullable) */
   GMainLoop       *loop;           /* (owned) (nullable) */
   SoupServer      *soup;           /* (owned) (nullable) server thread only */
-  guint            down_source;    /* server thread only */
+  GSource         *down_source;    /* (owned) (nullable) server thread only */
+  GSource         *sweep_source;   /* (owned) (nullable) server thread only */
+  GHashTable      *sockets;        /* GSocket (owned) set, server thread only */
   guint            port;
   gchar           *base_url;
   GError          *start_error;
@@ -237,6 +241,7 @@ pbi_fake_server_finalize (GObject *object)
   g_hash_table_unref (self->keys);
   g_hash_table_unref (self->albums);
   g_hash_table_unref (self->assets);
+  g_hash_table_unref (self->sockets);
   g_clear_object (&self->tls_cert);
   g_free (self->base_url);
   g_clear_error (&self->start_error);
@@ -279,6 +284,7 @@ pbi_fake_server_init (PbiFakeServer *self)
                                         (GDestroyNotify) fake_asset_free);
   self->by_checksum = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->asset_order = g_ptr_array_new ();
+  self->sockets = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   faults_clear (&self->faults);
 }
 
@@ -2398,11 +2404,15 @@ go_down (PbiFakeServer *self,
   /* closes the listening socket and every client connection */
   soup_server_disconnect (self->soup);
   self->down = TRUE;
-  g_clear_handle_id (&self->down_source, g_source_remove);
+  if (self->down_source != NULL)
+    {
+      g_source_destroy (self->down_source);
+      g_clear_pointer (&self->down_source, g_source_unref);
+    }
   source = g_timeout_source_new (ms);
   g_source_set_callback (source, listen_again_cb, self, NULL);
-  self->down_source = g_source_attach (source, self->context);
-  g_source_unref (source);
+  g_source_attach (source, self->context);
+  self->down_source = source;
 }
 
 typedef struct
@@ -2528,6 +2538,58 @@ set_faults_locked (PbiFakeServer *self,
 /* ------------------------------------------------------------------ */
 /* Listener and thread                                                 */
 
+/* libsoup 3.2 leaks the socket (and its file descriptor) of a keep-alive
+ * connection the client closes while the server waits for its next
+ * request. Every connection's GSocket is kept here; a sweep closes those
+ * whose peer has gone (EOF pending) and forgets those libsoup closed. */
+static gboolean
+sweep_sockets_cb (gpointer user_data)
+{
+  PbiFakeServer *self = user_data;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->sockets);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      GSocket *sock = key;
+      GIOCondition cond;
+      gchar byte;
+      gssize n;
+
+      if (g_socket_is_closed (sock))
+        {
+          g_hash_table_iter_remove (&iter);
+          continue;
+        }
+      cond = g_socket_condition_check (sock, G_IO_IN | G_IO_HUP | G_IO_ERR);
+      if (cond == 0)
+        continue;
+      n = recv (g_socket_get_fd (sock), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+        {
+          g_socket_close (sock, NULL);
+          g_hash_table_iter_remove (&iter);
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+close_all_sockets (PbiFakeServer *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->sockets);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      if (!g_socket_is_closed (key))
+        g_socket_close (key, NULL);
+      g_hash_table_iter_remove (&iter);
+    }
+}
+
 /* The first request on a connection: set it up, or refuse it. */
 static void
 request_started_cb (SoupServer        *server,
@@ -2537,9 +2599,9 @@ request_started_cb (SoupServer        *server,
   GSocket *sock = soup_server_message_get_socket (msg);
   gboolean refuse = FALSE;
 
-  if (sock == NULL || g_object_get_data (G_OBJECT (sock), "pbi-fake-seen") != NULL)
+  if (sock == NULL || g_hash_table_contains (self->sockets, sock))
     return;
-  g_object_set_data (G_OBJECT (sock), "pbi-fake-seen", GINT_TO_POINTER (1));
+  g_hash_table_add (self->sockets, g_object_ref (sock));
 
   g_mutex_lock (&self->lock);
   if (self->faults.refuse_connections > 0)
@@ -2584,7 +2646,7 @@ listen_again_cb (gpointer user_data)
   PbiFakeServer *self = user_data;
   g_autoptr(GError) error = NULL;
 
-  self->down_source = 0;
+  g_clear_pointer (&self->down_source, g_source_unref);
   self->down = FALSE;
   for (guint i = 0; i < 50; i++)
     {
@@ -2610,6 +2672,9 @@ server_thread (gpointer data)
   soup_server_add_early_handler (self->soup, NULL, early_handler_cb, self, NULL);
   soup_server_add_handler (self->soup, NULL, handler_cb, self, NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started_cb), self);
+  self->sweep_source = g_timeout_source_new (200);
+  g_source_set_callback (self->sweep_source, sweep_sockets_cb, self, NULL);
+  g_source_attach (self->sweep_source, self->context);
   if (self->tls_cert != NULL)
     soup_server_set_tls_certificate (self->soup, self->tls_cert);
   g_mutex_lock (&self->lock);
@@ -2631,11 +2696,21 @@ server_thread (gpointer data)
   g_main_loop_run (self->loop);
 
 out:
-  g_clear_handle_id (&self->down_source, g_source_remove);
+  if (self->down_source != NULL)
+    {
+      g_source_destroy (self->down_source);
+      g_clear_pointer (&self->down_source, g_source_unref);
+    }
+  if (self->sweep_source != NULL)
+    {
+      g_source_destroy (self->sweep_source);
+      g_clear_pointer (&self->sweep_source, g_source_unref);
+    }
   soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
   while (g_main_context_iteration (self->context, FALSE))
     ;
+  close_all_sockets (self);
   g_main_context_pop_thread_default (self->context);
   return NULL;
 }

@@ -738,6 +738,48 @@ test_keep_alive (Fixture       *fx,
   g_assert_cmpuint (soup_message_get_connection_id (m1), ==, soup_message_get_connection_id (m2));
 }
 
+static guint
+count_open_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* Clients that close idle keep-alive connections must not leave file
+ * descriptors behind in the fake (libsoup 3.2 would). */
+static void
+test_no_fd_leak (Fixture       *fx,
+                 gconstpointer  data)
+{
+  g_autofree gchar *url = g_strconcat (pbi_fake_server_get_base_url (fx->server),
+                                       "/api/server/ping", NULL);
+  guint before, after = 0;
+
+  g_clear_object (&fx->session);
+  before = count_open_fds ();
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autoptr(SoupSession) session = soup_session_new ();
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+      g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+
+      g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+    }
+  for (guint i = 0; i < 40; i++)
+    {
+      g_usleep (50 * 1000);
+      after = count_open_fds ();
+      if (after <= before + 2)
+        break;
+    }
+  g_assert_cmpuint (after, <=, before + 2);
+}
+
 /* ---- TLS ---- */
 
 static void
@@ -876,6 +918,8 @@ main (int   argc,
               fixture_setup, test_faults, fixture_teardown);
   g_test_add ("/pbi/fake-immich/http/keep-alive", Fixture, "3.2.2",
               fixture_setup, test_keep_alive, fixture_teardown);
+  g_test_add ("/pbi/fake-immich/http/no-fd-leak", Fixture, "3.2.2",
+              fixture_setup, test_no_fd_leak, fixture_teardown);
   g_test_add ("/pbi/fake-immich/control/api", Fixture, "3.2.2",
               fixture_setup, test_control_api, fixture_teardown);
   g_test_add_func ("/pbi/fake-immich/multipart/split", test_multipart_split);
