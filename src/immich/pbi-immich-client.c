@@ -426,14 +426,17 @@ typedef struct
   GCancellable          *cancellable;      /* (owned) ours, cancelled by the caller's */
   GCancellable          *user_cancellable; /* (owned) (nullable) */
   gulong                 user_cancel_id;
-  GSource               *connect_timer;    /* (owned) (nullable) */
+  GSource               *watchdog;         /* (owned) (nullable) connect / idle timer */
+  gint64                 last_activity;    /* monotonic µs of the last progress */
   PbiMultipartStream    *body;             /* (owned) (nullable) */
   goffset                body_length;
   PbiImmichProgressFunc  progress;
   gpointer               progress_data;
   goffset                sent;
   gchar                 *peer_fingerprint; /* (owned) (nullable) */
+  guint                  connecting : 1;
   guint                  connect_timed_out : 1;
+  guint                  idle_timed_out : 1;
   guint                  pin_mismatch : 1;
 } Request;
 
@@ -469,10 +472,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Response, response_free)
 static void
 request_free (Request *req)
 {
-  if (req->connect_timer != NULL)
+  if (req->watchdog != NULL)
     {
-      g_source_destroy (req->connect_timer);
-      g_clear_pointer (&req->connect_timer, g_source_unref);
+      g_source_destroy (req->watchdog);
+      g_clear_pointer (&req->watchdog, g_source_unref);
     }
   if (req->user_cancellable != NULL)
     g_cancellable_disconnect (req->user_cancellable, req->user_cancel_id);
@@ -498,26 +501,74 @@ on_user_cancelled (GCancellable *cancellable,
   g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
+static void arm_watchdog (Request *req);
+
+static guint
+watchdog_limit (Request *req)
+{
+  return req->connecting ? req->client->connect_timeout_s : req->client->idle_timeout_s;
+}
+
+/* One timer per request: while connecting it allows connect_timeout_s, then
+ * idle_timeout_s without any progress (headers or body data either way).
+ * Progress only records the time; the timer re-arms itself when it fires
+ * early, so a long upload does not churn timers. */
 static gboolean
-on_connect_timeout (gpointer user_data)
+on_watchdog (gpointer user_data)
 {
   Request *req = user_data;
+  gint64 deadline = req->last_activity + (gint64) watchdog_limit (req) * G_USEC_PER_SEC;
 
-  g_debug ("no connection to %s:%u after %u s", req->host, req->port,
-           req->client->connect_timeout_s);
-  req->connect_timed_out = TRUE;
-  g_clear_pointer (&req->connect_timer, g_source_unref);
+  g_clear_pointer (&req->watchdog, g_source_unref);
+  if (g_get_monotonic_time () < deadline)
+    {
+      arm_watchdog (req);
+      return G_SOURCE_REMOVE;
+    }
+  if (req->connecting)
+    req->connect_timed_out = TRUE;
+  else
+    req->idle_timed_out = TRUE;
+  g_debug ("%s: no progress for %u s, giving up", req->what, watchdog_limit (req));
   g_cancellable_cancel (req->cancellable);
   return G_SOURCE_REMOVE;
 }
 
 static void
-stop_connect_timer (Request *req)
+stop_watchdog (Request *req)
 {
-  if (req->connect_timer != NULL)
+  if (req->watchdog != NULL)
     {
-      g_source_destroy (req->connect_timer);
-      g_clear_pointer (&req->connect_timer, g_source_unref);
+      g_source_destroy (req->watchdog);
+      g_clear_pointer (&req->watchdog, g_source_unref);
+    }
+}
+
+static void
+arm_watchdog (Request *req)
+{
+  guint limit = watchdog_limit (req);
+  gint64 remaining_ms;
+
+  stop_watchdog (req);
+  if (limit == 0)
+    return;
+  remaining_ms = (req->last_activity + (gint64) limit * G_USEC_PER_SEC
+                  - g_get_monotonic_time ()) / 1000;
+  req->watchdog = g_timeout_source_new ((guint) CLAMP (remaining_ms, 1, G_MAXUINT));
+  g_source_set_callback (req->watchdog, on_watchdog, req, NULL);
+  g_source_attach (req->watchdog, g_main_context_get_thread_default ());
+}
+
+static void
+note_progress (Request *req)
+{
+  req->last_activity = g_get_monotonic_time ();
+  if (req->connecting)
+    {
+      /* Connected: from now on the idle limit applies. */
+      req->connecting = FALSE;
+      arm_watchdog (req);
     }
 }
 
@@ -530,14 +581,14 @@ on_network_event (SoupMessage        *msg,
   Request *req = user_data;
 
   if (event == G_SOCKET_CLIENT_CONNECTED)
-    stop_connect_timer (req);
+    note_progress (req);
 }
 
 static void
-on_wrote_headers (SoupMessage *msg,
-                  gpointer     user_data)
+on_progress (SoupMessage *msg,
+             gpointer     user_data)
 {
-  stop_connect_timer (user_data);
+  note_progress (user_data);
 }
 
 static void
@@ -547,6 +598,7 @@ on_wrote_body_data (SoupMessage *msg,
 {
   Request *req = user_data;
 
+  note_progress (req);
   req->sent += chunk_size;
   if (req->progress != NULL)
     req->progress (MIN (req->sent, req->body_length), req->body_length, req->progress_data);
@@ -606,7 +658,7 @@ send_cb (GObject      *object,
   const gchar *ct;
 
   body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
-  stop_connect_timer (req);
+  stop_watchdog (req);
   if (body == NULL)
     {
       const GError *file_error = req->body ? pbi_multipart_stream_get_file_error (req->body) : NULL;
@@ -617,6 +669,10 @@ send_cb (GObject      *object,
                                  "Could not connect to %s:%u within %u s: is the address "
                                  "right and the server up?",
                                  req->host, req->port, req->client->connect_timeout_s);
+      else if (req->idle_timed_out)
+        g_task_return_new_error (task, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_UNREACHABLE,
+                                 "The server at %s:%u did not answer within %u s",
+                                 req->host, req->port, req->client->idle_timeout_s);
       else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
       else if (file_error != NULL)
@@ -702,7 +758,9 @@ exchange_async (PbiImmichClient       *self,
 
   g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), req);
   g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event), req);
-  g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_wrote_headers), req);
+  g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_progress), req);
+  g_signal_connect (msg, "got-informational", G_CALLBACK (on_progress), req);
+  g_signal_connect (msg, "got-headers", G_CALLBACK (on_progress), req);
   if (body != NULL)
     g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), req);
 
@@ -714,12 +772,9 @@ exchange_async (PbiImmichClient       *self,
                                                    g_object_unref);
     }
 
-  if (self->connect_timeout_s > 0)
-    {
-      req->connect_timer = g_timeout_source_new_seconds (self->connect_timeout_s);
-      g_source_set_callback (req->connect_timer, on_connect_timeout, req, NULL);
-      g_source_attach (req->connect_timer, g_main_context_get_thread_default ());
-    }
+  req->connecting = TRUE;
+  req->last_activity = g_get_monotonic_time ();
+  arm_watchdog (req);
 
   g_debug ("%s", req->what);
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, req->cancellable,
@@ -998,11 +1053,18 @@ check_status (PbiImmichClient  *self,
 
     case SOUP_STATUS_BAD_REQUEST:
     case SOUP_STATUS_UNPROCESSABLE_ENTITY:
-      if ((resp->flags & REQ_ALBUM) && msg != NULL && strstr (msg, "not found") != NULL)
+      if ((resp->flags & REQ_ALBUM) && msg != NULL)
         {
-          g_set_error (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_NOT_FOUND,
-                       "The album no longer exists on the server: %s", msg);
-          return FALSE;
+          g_autofree gchar *lower = g_utf8_strdown (msg, -1);
+
+          /* 3.x: "Album not found"; 1.x/2.x: "Not found or no album.addAsset access" */
+          if (strstr (lower, "not found") != NULL)
+            {
+              g_set_error (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_NOT_FOUND,
+                           "The album no longer exists on the server, or this key's user may "
+                           "not add to it: %s", msg);
+              return FALSE;
+            }
         }
       if (body_looks_like_html (resp))
         g_set_error (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_NOT_IMMICH,
@@ -2596,6 +2658,9 @@ upload_send (GTask *task)
   content_type = pbi_multipart_stream_dup_content_type (body);
   soup_message_set_request_body (msg, content_type, G_INPUT_STREAM (body),
                                  pbi_multipart_stream_get_length (body));
+  /* Lets a server or proxy refuse (401, 403, 413) before the file is sent. */
+  soup_message_headers_set_expectations (soup_message_get_request_headers (msg),
+                                         SOUP_EXPECTATION_CONTINUE);
   if (up->checksum != NULL)
     soup_message_headers_replace (soup_message_get_request_headers (msg), "x-immich-checksum",
                                   up->checksum);
@@ -2607,6 +2672,12 @@ static GError *
 file_error (const gchar  *path,
             const GError *error)
 {
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    return g_error_new (PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_FILE,
+                        "Could not read “%s”: the file does not exist", path);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+    return g_error_new (PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_FILE,
+                        "Could not read “%s”: permission denied", path);
   return g_error_new (PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_FILE,
                       "Could not read “%s”: %s", path, error->message);
 }
@@ -2657,8 +2728,9 @@ upload_asset_opened_cb (GObject      *object,
   if (u->sidecar_path != NULL)
     {
       g_autoptr(GFile) sidecar = g_file_new_for_path (u->sidecar_path);
+      GCancellable *cancellable = g_task_get_cancellable (task);
 
-      g_file_read_async (sidecar, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+      g_file_read_async (sidecar, G_PRIORITY_DEFAULT, cancellable,
                          upload_sidecar_opened_cb, g_steal_pointer (&task));
       return;
     }
