@@ -138,7 +138,6 @@ struct _PbiFakeServer
   GCond            start_cond;
   guint            start_done : 1;
   guint            running : 1;
-  guint            down : 1;
 };
 
 G_DEFINE_FINAL_TYPE (PbiFakeServer, pbi_fake_server, G_TYPE_OBJECT)
@@ -424,7 +423,7 @@ checksum_to_hex (const gchar *checksum)
     }
 
   hex = g_string_new (NULL);
-  for (gsize i = 0; i + 1 < len + 1 && i < len; i++)
+  for (gsize i = 0; i < len; i++)
     {
       if (!g_ascii_isxdigit (checksum[i]))
         break;
@@ -2403,7 +2402,6 @@ go_down (PbiFakeServer *self,
 
   /* closes the listening socket and every client connection */
   soup_server_disconnect (self->soup);
-  self->down = TRUE;
   if (self->down_source != NULL)
     {
       g_source_destroy (self->down_source);
@@ -2647,7 +2645,6 @@ listen_again_cb (gpointer user_data)
   g_autoptr(GError) error = NULL;
 
   g_clear_pointer (&self->down_source, g_source_unref);
-  self->down = FALSE;
   for (guint i = 0; i < 50; i++)
     {
       g_clear_error (&error);

@@ -691,6 +691,10 @@ test_faults (Fixture       *fx,
 
   g_assert_false (pbi_fake_server_set_faults_json (fx->server, "{\"nonsense\":1}", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+
+  /* stopping while down (the teardown does) must not leave anything behind */
+  g_assert_true (pbi_fake_server_set_faults_json (fx->server, "{\"down_ms\":60000}", NULL));
+  g_usleep (100 * 1000);
 }
 
 static void
