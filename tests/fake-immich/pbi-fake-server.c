@@ -439,6 +439,29 @@ checksum_to_hex (const gchar *checksum)
   return g_string_free (hex, FALSE);
 }
 
+static FakeAsset *
+add_asset_locked (PbiFakeServer *self,
+                  const gchar   *owner_id,
+                  const gchar   *checksum_hex,
+                  guint64        size,
+                  const gchar   *filename,
+                  const gchar   *file_created_at)
+{
+  FakeAsset *asset = g_new0 (FakeAsset, 1);
+
+  asset->id = g_uuid_string_random ();
+  asset->owner_id = g_strdup (owner_id);
+  asset->checksum = g_ascii_strdown (checksum_hex, -1);
+  asset->filename = g_strdup (filename);
+  asset->file_created_at = g_strdup (file_created_at);
+  asset->size = size;
+  g_hash_table_insert (self->assets, asset->id, asset);
+  g_hash_table_insert (self->by_checksum, checksum_key (owner_id, asset->checksum), asset);
+  g_ptr_array_add (self->asset_order, asset);
+  self->bytes += asset->size;
+  return asset;
+}
+
 static gboolean
 album_can_write (FakeAlbum   *album,
                  const gchar *user_id)
@@ -1926,18 +1949,8 @@ route_upload (PbiFakeServer     *self,
       return;
     }
 
-  asset = g_new0 (FakeAsset, 1);
-  asset->id = g_uuid_string_random ();
-  asset->owner_id = g_strdup (user->id);
-  asset->checksum = g_strdup (p->checksum);
-  asset->filename = g_strdup (filename);
-  asset->file_created_at = g_strdup (created);
+  asset = add_asset_locked (self, user->id, p->checksum, p->asset_size, filename, created);
   asset->device_asset_id = g_strdup (g_hash_table_lookup (f, "deviceAssetId"));
-  asset->size = p->asset_size;
-  g_hash_table_insert (self->assets, asset->id, asset);
-  g_hash_table_insert (self->by_checksum, checksum_key (user->id, asset->checksum), asset);
-  g_ptr_array_add (self->asset_order, asset);
-  self->bytes += asset->size;
   reply_upload (self, r, asset, FALSE);
 }
 
@@ -2972,6 +2985,43 @@ pbi_fake_server_trash_asset (PbiFakeServer *self,
   a = g_hash_table_lookup (self->assets, asset_id);
   if (a != NULL)
     a->trashed = TRUE;
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * pbi_fake_server_add_asset:
+ *
+ * Returns: (transfer full): the new asset's id
+ */
+gchar *
+pbi_fake_server_add_asset (PbiFakeServer *self,
+                           const gchar   *owner_user_id,
+                           const gchar   *sha1_hex,
+                           guint64        size,
+                           const gchar   *filename)
+{
+  g_autofree gchar *now = now_iso ();
+  gchar *id;
+
+  g_return_val_if_fail (PBI_IS_FAKE_SERVER (self), NULL);
+  g_return_val_if_fail (sha1_hex != NULL && strlen (sha1_hex) == 40, NULL);
+
+  g_mutex_lock (&self->lock);
+  if (owner_user_id == NULL)
+    owner_user_id = first_user_locked (self)->id;
+  id = g_strdup (add_asset_locked (self, owner_user_id, sha1_hex, size,
+                                   filename != NULL ? filename : "asset.jpg", now)->id);
+  g_mutex_unlock (&self->lock);
+  return id;
+}
+
+void
+pbi_fake_server_reset_faults (PbiFakeServer *self)
+{
+  g_return_if_fail (PBI_IS_FAKE_SERVER (self));
+
+  g_mutex_lock (&self->lock);
+  faults_clear (&self->faults);
   g_mutex_unlock (&self->lock);
 }
 

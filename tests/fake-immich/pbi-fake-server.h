@@ -76,6 +76,17 @@ void           pbi_fake_server_delete_album      (PbiFakeServer  *self,
 void           pbi_fake_server_trash_asset       (PbiFakeServer  *self,
                                                   const gchar    *asset_id);
 
+/* An asset already on the server (as if uploaded earlier), for duplicate
+ * situations. sha1_hex: 40 hex digits; owner NULL = the first user.
+ * Returns the asset's id. */
+gchar         *pbi_fake_server_add_asset         (PbiFakeServer  *self,
+                                                  const gchar    *owner_user_id,
+                                                  const gchar    *sha1_hex,
+                                                  guint64         size,
+                                                  const gchar    *filename);
+/* Clears every fault, as POST /__fake/reset. */
+void           pbi_fake_server_reset_faults      (PbiFakeServer  *self);
+
 /* Shares an album with another user; role "editor" or "viewer". */
 void           pbi_fake_server_share_album       (PbiFakeServer  *self,
                                                   const gchar    *album_id,

@@ -511,6 +511,57 @@ test_v3_albums (Fixture       *fx,
   g_assert_cmpstr (member_str (gone->json, "message"), ==, "Album not found");
 }
 
+static void
+test_v3_shared_album (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autofree gchar *bob = pbi_fake_server_add_user (fx->server, "bob@example.com", "Bob");
+  g_autofree gchar *album = NULL;
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *bob_asset = pbi_fake_server_add_asset (fx->server, bob,
+                                                           "0123456789abcdef0123456789abcdef01234567",
+                                                           42, "bob.jpg");
+  g_autofree gchar *ids = g_strdup_printf ("{\"ids\":[\"%s\"]}", bob_asset);
+  g_autofree gchar *check = g_strdup_printf ("{\"assets\":[{\"id\":\"x\",\"checksum\":"
+                                             "\"0123456789ABCDEF0123456789ABCDEF01234567\"}]}");
+  g_autoptr(Resp) as_viewer = NULL;
+  g_autoptr(Resp) as_editor = NULL;
+  g_autoptr(Resp) shared = NULL;
+  g_autoptr(Resp) owned = NULL;
+  g_autoptr(Resp) bob_check = NULL;
+  g_autoptr(Resp) owner_check = NULL;
+  JsonObject *res;
+
+  pbi_fake_server_add_api_key (fx->server, bob, "key-bob", NULL);
+  album = pbi_fake_server_create_album (fx->server, NULL, "Shared");
+  path = g_strdup_printf ("/api/albums/%s/assets", album);
+
+  pbi_fake_server_share_album (fx->server, album, bob, "viewer");
+  as_viewer = send_json (fx, "PUT", path, "key-bob", ids);
+  g_assert_cmpuint (as_viewer->status, ==, 400);
+  pbi_fake_server_share_album (fx->server, album, bob, "editor");
+  as_editor = send_json (fx, "PUT", path, "key-bob", ids);
+  g_assert_cmpuint (as_editor->status, ==, 200);
+  res = json_array_get_object_element (json_node_get_array (as_editor->json), 0);
+  g_assert_true (json_object_get_boolean_member (res, "success"));
+
+  shared = get (fx, "/api/albums?shared=true", "key-bob");
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (shared->json)), ==, 1);
+  owned = get (fx, "/api/albums?shared=false", "key-bob");
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (owned->json)), ==, 0);
+
+  /* assets are per user: Bob's checksum is a duplicate for Bob only */
+  bob_check = send_json (fx, "POST", "/api/assets/bulk-upload-check", "key-bob", check);
+  res = json_array_get_object_element (json_object_get_array_member (json_node_get_object (bob_check->json),
+                                                                     "results"), 0);
+  g_assert_cmpstr (json_object_get_string_member (res, "action"), ==, "reject");
+  g_assert_cmpstr (json_object_get_string_member (res, "assetId"), ==, bob_asset);
+  owner_check = send_json (fx, "POST", "/api/assets/bulk-upload-check", KEY_ALL, check);
+  res = json_array_get_object_element (json_object_get_array_member (json_node_get_object (owner_check->json),
+                                                                     "results"), 0);
+  g_assert_cmpstr (json_object_get_string_member (res, "action"), ==, "accept");
+}
+
 /* ---- 2.x ---- */
 
 static void
@@ -704,6 +755,7 @@ test_control_api (Fixture       *fx,
   g_autoptr(Resp) set = send_json (fx, "POST", "/__fake/faults", NULL, "{\"html\":5}");
   g_autoptr(Resp) html = get (fx, "/api/server/ping", NULL);
   g_autoptr(Resp) reset = send_json (fx, "POST", "/__fake/reset", NULL, "");
+  g_autoptr(Resp) after_c_reset = NULL;
   g_autoptr(Resp) ping = get (fx, "/api/server/ping", NULL);
   g_autoptr(Resp) state = get (fx, "/__fake/state", NULL);
   JsonObject *o;
@@ -715,6 +767,11 @@ test_control_api (Fixture       *fx,
   g_assert_nonnull (ping->json);
   o = json_node_get_object (state->json);
   g_assert_cmpint (json_object_get_int_member (o, "requests"), ==, 2);
+
+  g_assert_true (pbi_fake_server_set_faults_json (fx->server, "{\"html\":3}", NULL));
+  pbi_fake_server_reset_faults (fx->server);
+  after_c_reset = get (fx, "/api/server/ping", NULL);
+  g_assert_nonnull (after_c_reset->json);
   g_assert_cmpint (json_object_get_int_member (o, "assets"), ==, 0);
   g_assert_true (json_object_has_member (o, "albums"));
   g_assert_true (json_object_has_member (o, "asset_list"));
@@ -914,6 +971,8 @@ main (int   argc,
               fixture_setup, test_v3_bulk_check_trash, fixture_teardown);
   g_test_add ("/pbi/fake-immich/v3/albums", Fixture, "3.2.2",
               fixture_setup, test_v3_albums, fixture_teardown);
+  g_test_add ("/pbi/fake-immich/v3/shared-album", Fixture, "3.2.2",
+              fixture_setup, test_v3_shared_album, fixture_teardown);
   g_test_add ("/pbi/fake-immich/v2/rules", Fixture, "2.7.5",
               fixture_setup, test_v2_rules, fixture_teardown);
   g_test_add ("/pbi/fake-immich/v1/routes", Fixture, "1.94.0",
