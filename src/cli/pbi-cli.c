@@ -778,6 +778,16 @@ cmd_config (gint    argc,
         value = g_strdup (argv[3]);
       if (g_str_equal (argv[2], "immich_api_key"))
         pbi_log_add_secret (value);
+      if (g_str_equal (argv[2], "immich_server_url") && *value != '\0')
+        {
+          g_autofree gchar *normal = pbi_immich_normalize_url (value, &error);
+
+          if (normal == NULL)
+            {
+              g_printerr (_("Error: %s\n"), error->message);
+              return EXIT_USAGE;
+            }
+        }
       if (!pbi_store_set_setting_checked (store, argv[2], value, &error))
         {
           g_printerr (_("Error: %s\n"), error->message);

@@ -361,7 +361,7 @@ save_job (PbiEngine    *self,
   rec->last_error = g_strdup (error);
 
   if (!pbi_store_file_put (self->store, rec, &local_error))
-    pbi_log_error ("ERROR immich sync: could not record %s in the queue: %s",
+    pbi_log_error ("immich sync: could not record %s in the queue: %s",
                    job->path, local_error->message);
   else
     job->id = rec->id;
@@ -752,7 +752,7 @@ go_offline (PbiEngine    *self,
   g_autofree gchar *message = g_strdup (error->message);
 
   if (self->connection_state != PBI_CONNECTION_OFFLINE)
-    pbi_log_error ("ERROR immich connection lost: %s; photos stay queued and are sent when "
+    pbi_log_error ("immich connection lost: %s; photos stay queued and are sent when "
                    "the server answers again", message);
   set_connection_state (self, PBI_CONNECTION_OFFLINE, message);
   fail_waiting_requests (self, message);
@@ -771,7 +771,7 @@ static void
 go_error (PbiEngine    *self,
           const GError *error)
 {
-  pbi_log_error ("ERROR immich: %s", error->message);
+  pbi_log_error ("immich: %s", error->message);
   set_connection_state (self, PBI_CONNECTION_ERROR, error->message);
   fail_waiting_requests (self, error->message);
 }
@@ -826,7 +826,7 @@ job_network_failed (PbiEngine    *self,
       return;
     }
 
-  pbi_log_error ("ERROR immich sync of %s failed: %s", job->path, error->message);
+  pbi_log_error ("immich sync of %s failed: %s", job->path, error->message);
   if (g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_REJECTED) ||
       g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_TOO_LARGE))
     job_finish (self, job, PBI_FILE_STATE_REJECTED, error->message);
@@ -946,7 +946,7 @@ ensure_connected (PbiEngine *self)
   if (!make_client (self, &error))
     {
       if (self->connection_state != PBI_CONNECTION_UNCONFIGURED)
-        pbi_log_error ("ERROR immich: %s", error->message);
+        pbi_log_error ("immich: %s", error->message);
       set_connection_state (self, PBI_CONNECTION_UNCONFIGURED, error->message);
       fail_waiting_requests (self, error->message);
       return;
@@ -1013,7 +1013,7 @@ hash_cb (GObject      *object,
             job_requeue (self, job);
           return;
         }
-      pbi_log_error ("ERROR immich sync: cannot read %s: %s", job->path, error->message);
+      pbi_log_error ("immich sync: cannot read %s: %s", job->path, error->message);
       job_finish (self, job, PBI_FILE_STATE_REJECTED, error->message);
       schedule_pump (self);
       return;
@@ -1039,7 +1039,7 @@ run_hash_stage (PbiEngine *self)
       if (g_stat (job->path, &st) != 0)
         {
           g_autofree gchar *msg = g_strdup_printf (_("the file %s no longer exists"), job->path);
-          pbi_log_error ("ERROR immich sync: %s", msg);
+          pbi_log_error ("immich sync: %s", msg);
           job_finish (self, job, PBI_FILE_STATE_REJECTED, msg);
           continue;
         }
@@ -1086,7 +1086,7 @@ restore_cb (GObject      *object,
 
   if (!pbi_immich_client_restore_assets_finish (PBI_IMMICH_CLIENT (object), result, &error))
     if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      pbi_log_error ("ERROR immich: could not take a photo out of the trash: %s", error->message);
+      pbi_log_error ("immich: could not take a photo out of the trash: %s", error->message);
   g_free (user_data);
 }
 
@@ -1148,7 +1148,7 @@ check_cb (GObject      *object,
           g_autofree gchar *msg = g_strdup_printf (_("the server refuses %s: %s"),
                                                    job_basename (job),
                                                    res->reason != NULL ? res->reason : "rejected");
-          pbi_log_error ("ERROR immich sync: %s", msg);
+          pbi_log_error ("immich sync: %s", msg);
           job_finish (self, job, PBI_FILE_STATE_REJECTED, msg);
         }
     }
@@ -1252,7 +1252,7 @@ upload_cb (GObject      *object,
     {
       if (g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_FILE))
         {
-          pbi_log_error ("ERROR immich sync: cannot read %s: %s", job->path, error->message);
+          pbi_log_error ("immich sync: cannot read %s: %s", job->path, error->message);
           job->busy = FALSE;
           job_finish (self, job, PBI_FILE_STATE_REJECTED, error->message);
           schedule_pump (self);
@@ -1468,7 +1468,7 @@ album_failed (PbiEngine    *self,
       /* the album cannot be had: the photos are on the server, but not in it */
       jobs = g_steal_pointer (&slot->jobs);
       slot->jobs = g_ptr_array_new ();
-      pbi_log_error ("ERROR immich album \"%s\": %s", slot->name, error->message);
+      pbi_log_error ("immich album \"%s\": %s", slot->name, error->message);
       for (guint i = 0; i < jobs->len; i++)
         {
           Job *job = g_ptr_array_index (jobs, i);
@@ -1611,7 +1611,7 @@ add_to_album_cb (GObject      *object,
         {
           g_autofree gchar *msg = g_strdup_printf (_("could not add %s to the album \"%s\": %s"),
                                                    job_basename (job), slot->name, res->error);
-          pbi_log_error ("ERROR immich %s", msg);
+          pbi_log_error ("immich %s", msg);
           job->attempts++;
           job_finish (self, job, PBI_FILE_STATE_FAILED, msg);
         }
@@ -1830,6 +1830,12 @@ pump (PbiEngine *self)
     {
       if (self->connection_state != PBI_CONNECTION_OFFLINE || self->probe_source == 0)
         ensure_connected (self);
+      /* a job that came to rest after the connection failed (an upload that
+       * was in flight) must not leave its request waiting */
+      if (self->connection_state == PBI_CONNECTION_OFFLINE ||
+          self->connection_state == PBI_CONNECTION_ERROR ||
+          self->connection_state == PBI_CONNECTION_UNCONFIGURED)
+        fail_waiting_requests (self, self->connection_message);
       goto out;
     }
 
@@ -2019,6 +2025,7 @@ enqueue_chunk_cb (gpointer user_data)
       req->remaining++;
     }
   pbi_store_commit (self->store, NULL);
+  refresh_counts (self);
   schedule_pump (self);
 
   if (run->next < run->entries->len)
@@ -2114,7 +2121,7 @@ pbi_engine_sync_files_async (PbiEngine           *self,
 
       if (abs == NULL || !stat_path (abs, &size, &mtime))
         {
-          pbi_log_error ("ERROR immich sync: %s is not a readable file", paths[i]);
+          pbi_log_error ("immich sync: %s is not a readable file", paths[i]);
           req->summary.failed++;
           continue;
         }
@@ -2357,6 +2364,7 @@ on_file_ready (PbiWatcher *watcher,
     return;
   g_debug ("New capture %s", path);
   enqueue_path (self, path, size, mtime, (const gchar * const *) albums, FALSE, &skipped);
+  refresh_counts (self);
   if (!automatic_allowed (self) && !skipped)
     g_message ("Queued %s; it is uploaded when sync is enabled%s", path,
                self->enabled ? " and inside the sync schedule" : "");
@@ -2396,7 +2404,7 @@ start_watcher (PbiEngine *self)
   g_signal_connect_object (self->watcher, "file-ready", G_CALLBACK (on_file_ready), self, 0);
   if (!pbi_watcher_start (self->watcher, &error))
     {
-      pbi_log_error ("ERROR immich: cannot watch %s: %s", folder, error->message);
+      pbi_log_error ("immich: cannot watch %s: %s", folder, error->message);
       g_clear_object (&self->watcher);
       return;
     }
@@ -2417,7 +2425,7 @@ library_scan_cb (GObject      *object,
   if (summary == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        pbi_log_error ("ERROR immich auto sync of %s: %s", self->library_folder, error->message);
+        pbi_log_error ("immich auto sync of %s: %s", self->library_folder, error->message);
       return;
     }
   g_message ("Auto sync of %s: %u uploaded, %u duplicates, %u failed, %u already synced",
@@ -2615,7 +2623,7 @@ test_perms_cb (GObject      *object,
                                                      "(Account Settings → API Keys)."),
                                                    missing->str,
                                                    "asset.upload, album.read, album.create, albumAsset.create");
-          pbi_log_error ("ERROR immich: %s", msg);
+          pbi_log_error ("immich: %s", msg);
           set_connection_state (self, PBI_CONNECTION_ERROR, msg);
           g_task_return_new_error (task, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_MISSING_PERMISSION,
                                    "%s", msg);
@@ -2643,7 +2651,7 @@ test_user_cb (GObject      *object,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          pbi_log_error ("ERROR immich connection test failed: %s", error->message);
+          pbi_log_error ("immich connection test failed: %s", error->message);
           set_connection_state (self, error_is_fatal_config (error) ? PBI_CONNECTION_ERROR
                                                                     : PBI_CONNECTION_OFFLINE,
                                 error->message);
@@ -2968,8 +2976,7 @@ pbi_engine_dispose (GObject *object)
 {
   PbiEngine *self = PBI_ENGINE (object);
 
-  if (self->running)
-    pbi_engine_stop (self);
+  pbi_engine_stop (self);
   g_clear_object (&self->client);
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
@@ -3136,7 +3143,7 @@ pbi_engine_get_default (void)
 
       default_engine = pbi_engine_new (g_getenv ("PHOTOBOOTH_IMMICH_DATABASE"), &error);
       if (default_engine == NULL)
-        pbi_log_error ("ERROR immich sync: cannot open the database: %s", error->message);
+        pbi_log_error ("immich sync: cannot open the database: %s", error->message);
     }
   return default_engine;
 }

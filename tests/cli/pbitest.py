@@ -91,7 +91,7 @@ class Tool:
         self.run("config", "set", "immich_album_name", album, check=True)
         self.run("config", "set", "immich_enabled", "true" if enabled else "false", check=True)
 
-    def run(self, *args, check=False, input=None, timeout=600, env=None):
+    def run(self, *args, check=False, input=None, timeout=180, env=None):
         e = dict(self.env)
         e.update(env or {})
         p = subprocess.run([CLI, "--database", self.db] + list(args), capture_output=True,

@@ -69,7 +69,7 @@ def test_wrong_urls(workdir):
     tool = Tool(workdir)
     tool.configure("http://127.0.0.1:9", KEY)
     for url, hint in [("ftp://immich.example.com", "http"), ("htps://immich.example.com", "http"),
-                      ("immich example com", "http"), ("http://", "host")]:
+                      ("immich example com", "http"), ("http://", "server name")]:
         p = tool.run("sync", lib, "--server", url)
         assert p.returncode == EXIT_USAGE, (url, p.returncode, p.stderr)
         assert hint in p.stderr, (url, p.stderr)
