@@ -337,7 +337,8 @@ test_capture_uploaded_by_watcher (Fixture       *f,
   photo = g_build_filename (captures, "IMG_0002.jpg", NULL);
   g_assert_true (g_file_set_contents (photo, "\xff\xd8 capture bytes", -1, NULL));
   g_assert_true (wait_assets (f, 1, 10000));
-  for (guint i = 0; i < 500 && (album_count (f, "PhotoBooth", &n) == 0 || n == 0); i++)
+  for (guint i = 0; i < 500 && (album_count (f, "PhotoBooth", &n) == 0 || n == 0 ||
+                                 pbi_engine_get_uploaded (f->engine) == 0); i++)
     {
       g_main_context_iteration (NULL, FALSE);
       g_usleep (10000);
