@@ -984,14 +984,21 @@ check_status (PbiImmichClient  *self,
 
   if (SOUP_STATUS_IS_REDIRECTION (status))
     {
-      if (resp->location != NULL && g_ascii_strncasecmp (resp->location, "https://", 8) == 0)
+      g_autoptr(GUri) target = resp->location ? g_uri_parse (resp->location,
+                                                             G_URI_FLAGS_NONE, NULL) : NULL;
+
+      /* Redirects are not followed: an upload would lose its body, and a
+       * key must not travel to an address the user did not type. */
+      if (target != NULL && g_strcmp0 (g_uri_get_scheme (target), "https") == 0
+          && g_strcmp0 (g_uri_get_host (target), resp->host) == 0)
         g_set_error (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_INVALID_URL,
                      "The server redirects to %s: use the https:// address instead",
                      resp->location);
       else
         g_set_error (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_INVALID_URL,
-                     "The server redirects %s to %s: use that address instead",
-                     resp->what, resp->location ? resp->location : "another address");
+                     "The server redirects %s to %s (another address, or a login page in "
+                     "front of Immich): type the address of the Immich server itself",
+                     resp->what, resp->location ? resp->location : "somewhere else");
       return FALSE;
     }
 

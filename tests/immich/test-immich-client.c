@@ -904,8 +904,58 @@ test_redirect_https (void)
   static const Canned redirect = { 301, "https://127.0.0.1:8443/", "text/html",
                                    "<html>Moved</html>" };
 
+  static const Canned portal = { 302, "http://sso.example.com/login", "text/html",
+                                 "<html>Login</html>" };
+
   expect_discover_error (&redirect, PBI_IMMICH_ERROR_INVALID_URL,
                          "redirects to https://127.0.0.1:8443/: use the https:// address");
+  expect_discover_error (&portal, PBI_IMMICH_ERROR_INVALID_URL,
+                         "to http://sso.example.com/login (another address, or a login page");
+}
+
+/* A reverse proxy serving Immich under /photos: its /.well-known/immich
+ * says "/api", which resolved the official CLI's way points at the site's
+ * root; the client then finds the API under the sub-path. */
+static void
+subpath_cb (SoupServer        *server,
+            SoupServerMessage *msg,
+            const gchar       *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  const gchar *body = "{\"message\":\"Not Found\"}";
+  guint status = 404;
+
+  if (g_str_equal (path, "/photos/.well-known/immich"))
+    body = "{\"api\":{\"endpoint\":\"/api\"}}", status = 200;
+  else if (g_str_equal (path, "/photos/api/server/version"))
+    body = "{\"major\":2,\"minor\":7,\"patch\":5}", status = 200;
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, body,
+                                    strlen (body));
+  soup_server_message_set_status (msg, status, NULL);
+}
+
+static void
+test_subpath (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbiImmichClient) client = NULL;
+  g_autofree gchar *url = NULL;
+  g_autofree gchar *api = NULL;
+  GSList *uris;
+
+  soup_server_add_handler (server, NULL, subpath_cb, NULL, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d/photos/", g_uri_get_port (uris->data));
+  api = g_strdup_printf ("http://127.0.0.1:%d/photos/api", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  client = new_client (url, TEST_KEY);
+  discover_ok (client);
+  g_assert_cmpstr (pbi_immich_client_get_api_url (client), ==, api);
+  g_assert_cmpint (pbi_immich_client_get_api_family (client), ==, PBI_IMMICH_API_V2);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1190,6 +1240,7 @@ main (int   argc,
               test_html_answer, fixture_teardown);
   g_test_add_func ("/pbi/immich/client/error/not-immich", test_not_immich);
   g_test_add_func ("/pbi/immich/client/error/redirect-https", test_redirect_https);
+  g_test_add_func ("/pbi/immich/client/discover/subpath", test_subpath);
   g_test_add ("/pbi/immich/client/error/garbage-json", Fixture, "3.2.2", fixture_setup,
               test_garbage_json, fixture_teardown);
   g_test_add ("/pbi/immich/client/error/too-large", Fixture, "3.2.2", fixture_setup,
