@@ -36,6 +36,12 @@ on_test_timeout (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+accept_any_certificate (void)
+{
+  return TRUE;
+}
+
 static void
 result_cb (GObject      *object,
            GAsyncResult *result,
@@ -73,6 +79,26 @@ typedef struct
   const gchar     *version;
 } Fixture;
 
+/* pbi_fake_server_start() returns before the fake's main loop runs, and a
+ * stop in that window is lost (g_main_loop_quit before g_main_loop_run), so
+ * the join hangs. One answered control request proves the loop runs; control
+ * requests are not counted in the fake's "requests". */
+static void
+wait_until_serving (PbiFakeServer *fake)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree gchar *url = g_strconcat (pbi_fake_server_get_base_url (fake), "/__fake/state",
+                                       NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+}
+
 static PbiFakeServer *
 start_fake (const gchar *version,
             gchar      **user_id)
@@ -84,6 +110,7 @@ start_fake (const gchar *version,
   pbi_fake_server_add_api_key (fake, uid, TEST_KEY, NULL);
   g_assert_true (pbi_fake_server_start (fake, 0, &error));
   g_assert_no_error (error);
+  wait_until_serving (fake);
   if (user_id != NULL)
     *user_id = uid;
   else
@@ -1008,6 +1035,7 @@ test_tls (void)
   g_assert_no_error (error);
   g_assert_true (pbi_fake_server_start (fake, 0, &error));
   g_assert_true (g_str_has_prefix (pbi_fake_server_get_base_url (fake), "https://"));
+  wait_until_serving (fake);
 
   /* Not trusted by the system: refused, with the fingerprint to pin. */
   client = new_client (pbi_fake_server_get_base_url (fake), TEST_KEY);
