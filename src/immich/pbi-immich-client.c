@@ -37,6 +37,7 @@ struct _PbiImmichClient
   gchar              *pinned;            /* (owned) (nullable) lower-case hex, no colons */
   gchar              *last_fingerprint;  /* (owned) (nullable) AB:CD:… of the last refused cert */
   guint               retry_after;
+  GPtrArray          *discover_waiters;  /* (nullable) GTasks (owned) waiting for discovery */
 };
 
 G_DEFINE_FINAL_TYPE (PbiImmichClient, pbi_immich_client, G_TYPE_OBJECT)
@@ -1494,36 +1495,66 @@ pbi_immich_client_discover_finish (PbiImmichClient  *self,
 
 typedef void (*ApiStart) (GTask *task);
 
+static void ensure_api (PbiImmichClient *self,
+                        GTask           *task,
+                        ApiStart         start);
+
+static void
+resume_after_discovery (PbiImmichClient *self,
+                        GTask           *task,
+                        const GError    *error)
+{
+  ApiStart start = g_object_get_data (G_OBJECT (task), "pbi-api-start");
+
+  if (g_task_return_error_if_cancelled (task))
+    g_object_unref (task);
+  else if (error == NULL)
+    start (task);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ensure_api (self, task, start);  /* the caller who started it gave up; we did not */
+  else
+    {
+      g_task_return_error (task, g_error_copy (error));
+      g_object_unref (task);
+    }
+}
+
 static void
 ensure_api_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  ApiStart start = g_object_get_data (G_OBJECT (task), "pbi-api-start");
-  GError *error = NULL;
+  PbiImmichClient *self = PBI_IMMICH_CLIENT (object);
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->discover_waiters);
+  g_autoptr(GError) error = NULL;
+  guint i;
 
-  if (!pbi_immich_client_discover_finish (PBI_IMMICH_CLIENT (object), result, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  start (g_steal_pointer (&task));
+  pbi_immich_client_discover_finish (self, result, &error);
+  for (i = 0; i < waiters->len; i++)
+    resume_after_discovery (self, g_ptr_array_index (waiters, i), error);
 }
 
-/* Runs @start (which takes @task) once the API is known. */
+/* Runs @start (which takes @task) once the API is known. Calls made while a
+ * discovery runs wait for it instead of starting their own. */
 static void
 ensure_api (PbiImmichClient *self,
             GTask           *task,
             ApiStart         start)
 {
+  gboolean first;
+
   if (self->family != PBI_IMMICH_API_UNKNOWN && self->api_url != NULL)
     {
       start (task);
       return;
     }
   g_object_set_data (G_OBJECT (task), "pbi-api-start", start);
-  pbi_immich_client_discover_async (self, g_task_get_cancellable (task), ensure_api_cb, task);
+  first = self->discover_waiters == NULL;
+  if (first)
+    self->discover_waiters = g_ptr_array_new ();
+  g_ptr_array_add (self->discover_waiters, task);
+  if (first)
+    pbi_immich_client_discover_async (self, g_task_get_cancellable (task), ensure_api_cb, NULL);
 }
 
 #define IS_V1(self) ((self)->family == PBI_IMMICH_API_V1)

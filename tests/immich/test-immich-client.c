@@ -551,6 +551,31 @@ test_bulk_batches (Fixture       *f,
   g_clear_object (&res);
 }
 
+/* Calls made before discovery finished share one discovery. */
+static void
+test_concurrent_discovery (Fixture       *f,
+                           gconstpointer  data)
+{
+  GAsyncResult *res[5] = { NULL, };
+  g_autoptr(JsonNode) state = NULL;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (res); i++)
+    pbi_immich_client_ping_async (f->client, NULL, result_cb, &res[i]);
+  for (i = 0; i < G_N_ELEMENTS (res); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      await (&res[i]);
+      g_assert_true (pbi_immich_client_ping_finish (f->client, res[i], &error));
+      g_assert_no_error (error);
+      g_clear_object (&res[i]);
+    }
+  state = pbi_fake_server_dup_state (f->fake);
+  /* /.well-known/immich + server/version once, then five pings */
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (state), "requests"), ==, 7);
+}
+
 static void
 test_unsupported (Fixture       *f,
                   gconstpointer  data)
@@ -1263,6 +1288,8 @@ main (int   argc,
     }
   g_test_add ("/pbi/immich/client/bulk-batches", Fixture, "3.2.2", fixture_setup,
               test_bulk_batches, fixture_teardown);
+  g_test_add ("/pbi/immich/client/discover/concurrent", Fixture, "3.2.2", fixture_setup,
+              test_concurrent_discovery, fixture_teardown);
   g_test_add ("/pbi/immich/client/unsupported", Fixture, "1.80.0", fixture_setup,
               test_unsupported, fixture_teardown);
   g_test_add_func ("/pbi/immich/client/error/refused", test_refused);
