@@ -2995,14 +2995,18 @@ void
 pbi_immich_client_set_pinned_certificate (PbiImmichClient *self,
                                           const gchar     *sha256_fingerprint)
 {
+  g_autofree gchar *old = NULL;
+
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
 
-  g_free (self->pinned);
+  old = g_steal_pointer (&self->pinned);
   self->pinned = canonical_fingerprint (sha256_fingerprint);
   if (sha256_fingerprint != NULL && self->pinned == NULL)
     g_debug ("ignoring a pinned fingerprint that is not 64 hex digits");
-  /* Connections made under the old rule must not be reused. */
-  soup_session_abort (self->session);
+  /* Connections accepted under a pin that no longer holds must not be
+   * reused (this also ends requests in flight on them). */
+  if (old != NULL && g_strcmp0 (old, self->pinned) != 0)
+    soup_session_abort (self->session);
 }
 
 /**

@@ -25,6 +25,10 @@ G_DECLARE_FINAL_TYPE (PbiImmichClient, pbi_immich_client, PBI, IMMICH_CLIENT, GO
 /* Items per bulk-upload-check request, as the official CLI sends. */
 #define PBI_IMMICH_BULK_CHECK_BATCH 5000
 
+/* A client lives on the thread-default main context it was made on: call
+ * it from there. Every call is async and cancellable; the only blocking
+ * work on the calling thread is a stat of the file to upload. */
+
 gchar           *pbi_immich_normalize_url               (const gchar          *url,
                                                          GError              **error);
 
@@ -41,6 +45,8 @@ void             pbi_immich_client_set_timeouts         (PbiImmichClient      *s
 void             pbi_immich_client_set_pinned_certificate (PbiImmichClient    *self,
                                                          const gchar          *sha256_fingerprint);
 guint            pbi_immich_client_get_retry_after      (PbiImmichClient      *self);
+/* SHA-256 ("AB:CD:…") of the last certificate refused, so a UI can offer
+ * to pin it; NULL when none was. */
 gchar           *pbi_immich_client_dup_certificate_fingerprint (PbiImmichClient *self);
 
 /* Finds the API (user's URL, /.well-known/immich, /api) and the server's

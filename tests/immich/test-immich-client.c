@@ -1253,15 +1253,22 @@ static void
 test_sidecar_upload (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autofree gchar *photo = write_file (f, "booth.jpg", 20000, 4);
-  g_autofree gchar *xmp = g_build_filename (f->dir, "booth.jpg.xmp", NULL);
+  g_autofree gchar *photo = write_file (f, "Müller \"Booth\" 📷.jpg", 20000, 4);
+  g_autofree gchar *xmp = g_build_filename (f->dir, "Müller \"Booth\" 📷.jpg.xmp", NULL);
   g_autoptr(PbiImmichUploadResult) r = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  JsonArray *list;
 
   g_assert_true (g_file_set_contents (xmp, "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"/>", -1, NULL));
   r = upload_path (f->client, photo, TRUE, &error);
   g_assert_no_error (error);
   g_assert_false (r->duplicate);
+  state = pbi_fake_server_dup_state (f->fake);
+  list = json_object_get_array_member (json_node_get_object (state), "asset_list");
+  /* quotes travel as %22, as browsers and the official CLI send them */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 0),
+                                                  "filename"), ==, "Müller %22Booth%22 📷.jpg");
 }
 
 int
