@@ -410,6 +410,18 @@ test_family_flow (Fixture       *f,
     g_assert_cmpint (json_array_get_length (list), ==, 1);
     g_assert_cmpstr (json_object_get_string_member (asset, "checksum"), ==, sha1);
     g_assert_cmpstr (json_object_get_string_member (asset, "filename"), ==, "IMG 0001.jpg");
+    /* fileCreatedAt defaults to the file's mtime, sent as ISO 8601 */
+    {
+      g_autoptr(GDateTime) sent = g_date_time_new_from_iso8601 (
+        json_object_get_string_member (asset, "fileCreatedAt"), NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (photo);
+      g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_TIME_MODIFIED,
+                                                     G_FILE_QUERY_INFO_NONE, NULL, NULL);
+      g_autoptr(GDateTime) mtime = g_file_info_get_modification_date_time (info);
+
+      g_assert_nonnull (sent);
+      g_assert_cmpint (g_date_time_to_unix (sent), ==, g_date_time_to_unix (mtime));
+    }
   }
 
   /* Bulk check: results in input order. */
@@ -1261,10 +1273,29 @@ test_sidecar_upload (Fixture       *f,
   JsonArray *list;
 
   g_assert_true (g_file_set_contents (xmp, "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"/>", -1, NULL));
-  r = upload_path (f->client, photo, TRUE, &error);
+  {
+    g_autoptr(PbiImmichUpload) up = pbi_immich_upload_new (photo);
+    g_autoptr(GTimeZone) tz = g_time_zone_new_offset (2 * 3600);
+    GAsyncResult *res = NULL;
+
+    up->file_created_at = g_date_time_new (tz, 2026, 6, 1, 14, 30, 5);
+    pbi_immich_client_upload_async (f->client, up, NULL, NULL, NULL, result_cb, &res);
+    r = pbi_immich_client_upload_finish (f->client, await (&res), &error);
+    g_object_unref (res);
+  }
   g_assert_no_error (error);
   g_assert_false (r->duplicate);
   state = pbi_fake_server_dup_state (f->fake);
+  {
+    JsonObject *asset = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (state), "asset_list"), 0);
+    g_autoptr(GDateTime) sent = g_date_time_new_from_iso8601 (
+      json_object_get_string_member (asset, "fileCreatedAt"), NULL);
+
+    g_assert_nonnull (sent);
+    /* 14:30:05+02:00 */
+    g_assert_cmpint (g_date_time_to_unix (sent), ==, 1780317005);
+  }
   list = json_object_get_array_member (json_node_get_object (state), "asset_list");
   /* quotes travel as %22, as browsers and the official CLI send them */
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 0),
