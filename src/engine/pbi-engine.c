@@ -42,6 +42,7 @@
 #define ALBUM_FLUSH_DELAY_MS     300
 #define ENQUEUE_CHUNK            400
 #define DUE_BATCH                2000
+#define FLUSH_DELAY_MS           50
 #define PROGRESS_NOTIFY_US       (250 * G_TIME_SPAN_MILLISECOND)
 
 typedef struct _Request Request;
@@ -141,10 +142,17 @@ struct _PbiEngine
   guint               uploading;
   guint               hash_limit;
 
+  GHashTable         *dirty;            /* path → PbiFileRecord waiting to be written */
+  guint               flush_source;
+  guint               pending_uploaded;
+  guint               pending_duplicates;
+  gint64              pending_last_sync;
+
   guint               probe_source;
   guint               retry_source;
   guint               schedule_source;
   guint               pump_source;
+  guint               album_source;
   guint               rescan_source;
 
   guint               uploaded;
@@ -165,6 +173,7 @@ struct _PbiEngine
   guint               sync_now : 1;
   guint               ignore_schedule : 1;
   guint               scanning_library : 1;
+  guint               watch_lost : 1;
 };
 
 G_DEFINE_FINAL_TYPE (PbiEngine, pbi_engine, G_TYPE_OBJECT)
@@ -339,6 +348,88 @@ strv_union (const gchar * const *a,
   return g_strv_builder_end (builder);
 }
 
+static void refresh_counts (PbiEngine *self);
+
+/* Writes every record changed since the last flush in one transaction: one
+ * disk sync for a whole batch instead of one per step of every photo. */
+static void
+flush_records (PbiEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+  if (g_hash_table_size (self->dirty) == 0 && self->pending_uploaded == 0 &&
+      self->pending_duplicates == 0 && self->pending_last_sync == 0)
+    return;
+
+  if (!pbi_store_begin (self->store, &error))
+    {
+      pbi_log_error ("immich sync: could not write the queue: %s", error->message);
+      return;
+    }
+  g_hash_table_iter_init (&iter, self->dirty);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      PbiFileRecord *rec = value;
+
+      if (!pbi_store_file_put (self->store, rec, &error))
+        {
+          pbi_log_error ("immich sync: could not record %s in the queue: %s",
+                         rec->path, error->message);
+          g_clear_error (&error);
+        }
+    }
+  if (self->pending_uploaded > 0)
+    pbi_store_counter_add (self->store, "uploaded", self->pending_uploaded, NULL);
+  if (self->pending_duplicates > 0)
+    pbi_store_counter_add (self->store, "duplicates", self->pending_duplicates, NULL);
+  if (self->pending_last_sync > 0)
+    pbi_store_set_last_sync (self->store, self->pending_last_sync, NULL);
+  if (!pbi_store_commit (self->store, &error))
+    {
+      /* a full disk, say: the records stay in memory and are tried again */
+      pbi_log_error ("immich sync: could not write the queue: %s", error->message);
+      pbi_store_rollback (self->store);
+      return;
+    }
+  g_hash_table_remove_all (self->dirty);
+  self->pending_uploaded = self->pending_duplicates = 0;
+  self->pending_last_sync = 0;
+  refresh_counts (self);
+}
+
+static gboolean
+flush_cb (gpointer user_data)
+{
+  PbiEngine *self = user_data;
+
+  self->flush_source = 0;
+  flush_records (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_flush (PbiEngine *self)
+{
+  if (self->flush_source == 0)
+    self->flush_source = g_timeout_add (FLUSH_DELAY_MS, flush_cb, self);
+}
+
+/* The stored record of a path: the one waiting to be written, else the
+ * database's. */
+static PbiFileRecord *
+get_record (PbiEngine   *self,
+            const gchar *path)
+{
+  PbiFileRecord *rec = g_hash_table_lookup (self->dirty, path);
+
+  if (rec != NULL)
+    return pbi_file_record_copy (rec);
+  return pbi_store_file_get (self->store, path);
+}
+
 static void
 save_job (PbiEngine    *self,
           Job          *job,
@@ -346,8 +437,7 @@ save_job (PbiEngine    *self,
           const gchar  *error,
           gint64        next_retry)
 {
-  g_autoptr(PbiFileRecord) rec = pbi_file_record_new (job->path);
-  g_autoptr(GError) local_error = NULL;
+  PbiFileRecord *rec = pbi_file_record_new (job->path);
 
   rec->id = job->id;
   rec->size = job->size;
@@ -359,12 +449,8 @@ save_job (PbiEngine    *self,
   rec->attempts = job->attempts;
   rec->next_retry = next_retry;
   rec->last_error = g_strdup (error);
-
-  if (!pbi_store_file_put (self->store, rec, &local_error))
-    pbi_log_error ("immich sync: could not record %s in the queue: %s",
-                   job->path, local_error->message);
-  else
-    job->id = rec->id;
+  g_hash_table_replace (self->dirty, rec->path, rec);
+  schedule_flush (self);
 
   g_signal_emit (self, signals[SIGNAL_FILE_STATE_CHANGED], 0, job->path, (gint) state, error);
 }
@@ -448,17 +534,17 @@ job_finish (PbiEngine    *self,
     {
       g_clear_pointer (&self->last_sync, g_date_time_unref);
       self->last_sync = g_date_time_new_now_local ();
-      pbi_store_set_last_sync (self->store, g_get_real_time (), NULL);
+      self->pending_last_sync = g_get_real_time ();
       if (job->duplicate)
         {
           self->duplicates++;
-          pbi_store_counter_add (self->store, "duplicates", 1, NULL);
+          self->pending_duplicates++;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DUPLICATES]);
         }
       else
         {
           self->uploaded++;
-          pbi_store_counter_add (self->store, "uploaded", 1, NULL);
+          self->pending_uploaded++;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPLOADED]);
         }
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNC]);
@@ -474,8 +560,6 @@ job_finish (PbiEngine    *self,
           self->bulk_bytes_total = self->bulk_bytes_done = 0;
         }
     }
-  else
-    refresh_counts (self);
 
   waiters = g_steal_pointer (&job->waiters);
   g_hash_table_steal (self->jobs, job->path);
@@ -608,6 +692,7 @@ job_allowed (PbiEngine *self,
 
 static void start_watcher (PbiEngine *self);
 static void scan_library (PbiEngine *self);
+static void load_due (PbiEngine *self);
 
 static void
 read_settings (PbiEngine *self)
@@ -617,6 +702,7 @@ read_settings (PbiEngine *self)
   g_autofree gchar *old_fp = g_strdup (self->fingerprint);
   g_autofree gchar *old_album = g_strdup (effective_album (self));
   g_autofree gchar *old_capture = g_strdup (self->capture_folder);
+  g_autofree gchar *old_library = g_strdup (self->library_folder);
   gboolean was_enabled = self->enabled;
   gboolean was_on_capture = self->sync_on_capture;
   gboolean was_auto = self->auto_sync;
@@ -671,10 +757,15 @@ read_settings (PbiEngine *self)
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALBUM_NAME]);
     }
   if (was_enabled != self->enabled)
-    g_message (self->enabled ? "Immich sync enabled" : "Immich sync disabled; captures are queued");
+    {
+      g_message (self->enabled ? "Immich sync enabled" : "Immich sync disabled; captures are queued");
+      if (self->enabled)
+        load_due (self);
+    }
   if (was_on_capture != self->sync_on_capture || g_strcmp0 (old_capture, self->capture_folder) != 0)
     start_watcher (self);
-  if ((!was_auto || !was_enabled) && self->auto_sync && self->enabled)
+  if (((!was_auto || !was_enabled) && self->auto_sync && self->enabled) ||
+      g_strcmp0 (old_library, self->library_folder) != 0)
     scan_library (self);
 
   schedule_pump (self);
@@ -898,6 +989,8 @@ connected_user_cb (GObject      *object,
                self->server_version, pbi_immich_client_get_server_url (self->client),
                user->email != NULL ? user->email : user->name);
   set_connection_state (self, PBI_CONNECTION_CONNECTED, NULL);
+  if (self->running)
+    load_due (self);
 
   if (self->media_types == NULL)
     pbi_immich_client_get_media_types_async (self->client, self->cancellable,
@@ -1187,7 +1280,7 @@ run_check_stage (PbiEngine *self)
 
       if (job_allowed (self, job) && items->len < PBI_IMMICH_BULK_CHECK_BATCH)
         {
-          g_autofree gchar *id = g_strdup_printf ("%" G_GINT64_FORMAT, job->id);
+          g_autofree gchar *id = g_strdup_printf ("%u", items->len);
 
           g_ptr_array_add (items, pbi_immich_check_item_new (id, job->sha1));
           g_ptr_array_add (data->jobs, job);
@@ -1404,8 +1497,15 @@ static gboolean
 album_flush_due_cb (gpointer user_data)
 {
   PbiEngine *self = user_data;
+  GHashTableIter iter;
+  gpointer value;
 
-  self->pump_source = 0;
+  self->album_source = 0;
+  /* the batch waited long enough: send what has gathered */
+  g_hash_table_iter_init (&iter, self->albums);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (self->connection_state == PBI_CONNECTION_CONNECTED)
+      flush_album (self, value);
   pump (self);
   return G_SOURCE_REMOVE;
 }
@@ -1758,7 +1858,9 @@ load_due (PbiEngine *self)
       PbiFileRecord *rec = g_ptr_array_index (due, i);
       Job *job;
 
-      if (g_hash_table_contains (self->jobs, rec->path))
+      /* in the pipeline already, or with a newer state not written yet */
+      if (g_hash_table_contains (self->jobs, rec->path) ||
+          g_hash_table_contains (self->dirty, rec->path))
         continue;
       job = job_from_record (self, rec);
       job_place (self, job, rec->state == PBI_FILE_STATE_FAILED ? PBI_FILE_STATE_PENDING : rec->state);
@@ -1779,8 +1881,11 @@ retry_cb (gpointer user_data)
 static void
 arm_retry_timer (PbiEngine *self)
 {
-  gint64 next = pbi_store_files_next_retry (self->store);
+  gint64 next;
   gint64 delay_ms;
+
+  flush_records (self);
+  next = pbi_store_files_next_retry (self->store);
 
   g_clear_handle_id (&self->retry_source, g_source_remove);
   if (next <= 0)
@@ -1842,8 +1947,8 @@ pump (PbiEngine *self)
   run_check_stage (self);
   run_upload_stage (self);
   waiting = run_album_stage (self);
-  if (waiting && self->pump_source == 0)
-    self->pump_source = g_timeout_add (ALBUM_FLUSH_DELAY_MS, album_flush_due_cb, self);
+  if (waiting && self->album_source == 0)
+    self->album_source = g_timeout_add (ALBUM_FLUSH_DELAY_MS, album_flush_due_cb, self);
 
 out:
   if (g_hash_table_size (self->jobs) == 0)
@@ -1860,8 +1965,6 @@ pump_idle_cb (gpointer user_data)
   PbiEngine *self = user_data;
 
   self->pump_source = 0;
-  if (self->running && g_hash_table_size (self->jobs) < DUE_BATCH / 2)
-    load_due (self);
   pump (self);
   return G_SOURCE_REMOVE;
 }
@@ -1903,7 +2006,7 @@ enqueue_path (PbiEngine           *self,
       return job;
     }
 
-  rec = pbi_store_file_get (self->store, path);
+  rec = get_record (self, path);
   if (rec != NULL && rec->size == size && rec->mtime == mtime)
     {
       g_auto(GStrv) have = g_strdupv (rec->albums);
@@ -2005,7 +2108,6 @@ enqueue_chunk_cb (gpointer user_data)
   Request *req = run->req;
   guint end = MIN (run->next + ENQUEUE_CHUNK, run->entries->len);
 
-  pbi_store_begin (self->store, NULL);
   for (; run->next < end; run->next++)
     {
       PbiScanEntry *entry = g_ptr_array_index (run->entries, run->next);
@@ -2024,8 +2126,7 @@ enqueue_chunk_cb (gpointer user_data)
       g_ptr_array_add (job->waiters, req);
       req->remaining++;
     }
-  pbi_store_commit (self->store, NULL);
-  refresh_counts (self);
+  flush_records (self);
   schedule_pump (self);
 
   if (run->next < run->entries->len)
@@ -2186,7 +2287,7 @@ pbi_engine_sync_photo_finish (PbiEngine     *self,
   /* a photo synced before and unchanged since counts as a success */
   if (res != NULL && !res->success && res->error == NULL)
     {
-      g_autoptr(PbiFileRecord) rec = pbi_store_file_get (self->store, res->path);
+      g_autoptr(PbiFileRecord) rec = get_record (self, res->path);
 
       if (rec != NULL && (rec->state == PBI_FILE_STATE_DONE || rec->state == PBI_FILE_STATE_DUPLICATE))
         {
@@ -2364,11 +2465,35 @@ on_file_ready (PbiWatcher *watcher,
     return;
   g_debug ("New capture %s", path);
   enqueue_path (self, path, size, mtime, (const gchar * const *) albums, FALSE, &skipped);
-  refresh_counts (self);
   if (!automatic_allowed (self) && !skipped)
     g_message ("Queued %s; it is uploaded when sync is enabled%s", path,
                self->enabled ? " and inside the sync schedule" : "");
   schedule_pump (self);
+}
+
+static void
+on_watching_changed (PbiWatcher *watcher,
+                     GParamSpec *pspec,
+                     PbiEngine  *self)
+{
+  g_autoptr(GFile) dir = pbi_watcher_get_directory (watcher) != NULL ?
+                         g_object_ref (pbi_watcher_get_directory (watcher)) : NULL;
+  g_autofree gchar *path = dir != NULL ? g_file_get_path (dir) : NULL;
+
+  if (!pbi_watcher_get_watching (watcher))
+    {
+      self->watch_lost = TRUE;
+      pbi_log_error ("immich: the capture folder %s is gone; watching for it to come back",
+                     path);
+      return;
+    }
+  if (!self->watch_lost)
+    return;
+  self->watch_lost = FALSE;
+  /* the folder (an SD card, a mount) is back: pick up what was written
+   * while it was away */
+  g_message ("Watching %s again; looking for photos taken meanwhile", path);
+  pbi_engine_sync_folder_async (self, path, NULL, self->cancellable, NULL, NULL);
 }
 
 static const gchar *
@@ -2402,6 +2527,8 @@ start_watcher (PbiEngine *self)
   if (exts != NULL)
     pbi_watcher_set_extensions (self->watcher, (const gchar * const *) exts);
   g_signal_connect_object (self->watcher, "file-ready", G_CALLBACK (on_file_ready), self, 0);
+  g_signal_connect_object (self->watcher, "notify::watching", G_CALLBACK (on_watching_changed),
+                           self, 0);
   if (!pbi_watcher_start (self->watcher, &error))
     {
       pbi_log_error ("immich: cannot watch %s: %s", folder, error->message);
@@ -2425,11 +2552,11 @@ library_scan_cb (GObject      *object,
   if (summary == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        pbi_log_error ("immich auto sync of %s: %s", self->library_folder, error->message);
+        pbi_log_error ("immich auto sync: %s", error->message);
       return;
     }
-  g_message ("Auto sync of %s: %u uploaded, %u duplicates, %u failed, %u already synced",
-             self->library_folder, summary->uploaded, summary->duplicates, summary->failed,
+  g_message ("Auto sync done: %u uploaded, %u duplicates, %u failed, %u already synced",
+             summary->uploaded, summary->duplicates, summary->failed,
              summary->skipped);
 }
 
@@ -2444,8 +2571,7 @@ scan_library (PbiEngine *self)
       self->scanning_library)
     return;
   self->scanning_library = TRUE;
-  g_free (self->library_folder);
-  self->library_folder = g_strdup (folder);
+  g_message ("Auto sync of %s", folder);
   pbi_engine_sync_folder_async (self, folder, NULL, self->cancellable, library_scan_cb,
                                 g_object_ref (self));
 }
@@ -2491,6 +2617,8 @@ pbi_engine_stop (PbiEngine *self)
   g_clear_handle_id (&self->retry_source, g_source_remove);
   g_clear_handle_id (&self->schedule_source, g_source_remove);
   g_clear_handle_id (&self->pump_source, g_source_remove);
+  g_clear_handle_id (&self->album_source, g_source_remove);
+  g_clear_handle_id (&self->flush_source, g_source_remove);
 }
 
 void
@@ -2571,6 +2699,7 @@ pbi_engine_retry_failed (PbiEngine *self)
   guint n;
 
   g_return_val_if_fail (PBI_IS_ENGINE (self), 0);
+  flush_records (self);
   n = MAX (0, pbi_store_files_reset_failed (self->store, NULL));
   if (self->running)
     {
@@ -2977,6 +3106,8 @@ pbi_engine_dispose (GObject *object)
   PbiEngine *self = PBI_ENGINE (object);
 
   pbi_engine_stop (self);
+  if (self->store != NULL)
+    flush_records (self);
   g_clear_object (&self->client);
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
@@ -2997,6 +3128,7 @@ pbi_engine_finalize (GObject *object)
   g_queue_clear (&self->upload_queue);
   g_clear_pointer (&self->albums, g_hash_table_unref);
   g_clear_pointer (&self->jobs, g_hash_table_unref);
+  g_clear_pointer (&self->dirty, g_hash_table_unref);
   g_clear_pointer (&self->last_sync, g_date_time_unref);
   g_free (self->database_path);
   g_free (self->server_url);
@@ -3078,6 +3210,8 @@ pbi_engine_init (PbiEngine *self)
 {
   self->cancellable = g_cancellable_new ();
   self->jobs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) job_free);
+  self->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                       (GDestroyNotify) pbi_file_record_free);
   self->albums = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                         (GDestroyNotify) album_slot_free);
   g_queue_init (&self->hash_queue);

@@ -91,5 +91,35 @@ def test_sync_file_into_chosen_album_and_status(workdir):
         server.stop()
 
 
+def test_exif_date_becomes_file_created_at(workdir):
+    import datetime
+    import subprocess
+    server = FakeServer()
+    try:
+        tool = Tool(workdir, server)
+        lib = os.path.join(workdir, "lib")
+        os.makedirs(lib)
+        photo = os.path.join(lib, "exif.jpg")
+        subprocess.run(["convert", "-size", "64x48", "plasma:", photo], check=True)
+        subprocess.run(["exiftool", "-q", "-overwrite_original",
+                        "-DateTimeOriginal=2024:06:01 18:30:00", "-OffsetTimeOriginal=+02:00",
+                        photo], check=True)
+        plain = os.path.join(lib, "plain.jpg")
+        make_photo(plain)
+        os.utime(plain, (1_700_000_000, 1_700_000_000))
+        tool.run("sync", lib, check=True)
+        assets = {a["filename"]: a for a in server.state()["asset_list"]}
+
+        def instant(text):
+            return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+        want = datetime.datetime(2024, 6, 1, 16, 30, tzinfo=datetime.timezone.utc)
+        assert instant(assets["exif.jpg"]["fileCreatedAt"]) == want, assets["exif.jpg"]
+        # without EXIF, the file's modification time is the capture time
+        assert instant(assets["plain.jpg"]["fileCreatedAt"]).timestamp() == 1_700_000_000
+    finally:
+        server.stop()
+
+
 if __name__ == "__main__":
     run_tests(globals())
