@@ -10,7 +10,7 @@ build_packages="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libgli
   libsoup-3.0-dev glib-networking libjson-glib-dev libsqlite3-dev sqlite3 libgexiv2-dev
   libgtk-4-dev libadwaita-1-dev gettext desktop-file-utils appstream
   gobject-introspection libgirepository1.0-dev ca-certificates"
-test_packages="python3 python3-gi gir1.2-glib-2.0 xvfb xauth imagemagick openssl npm
+test_packages="python3 python3-gi gir1.2-glib-2.0 xvfb xauth imagemagick openssl
   libimage-exiftool-perl curl procps"
 
 pbi_apt_install ()
@@ -42,6 +42,9 @@ pbi_node_tools ()
      [ -f "$dir/node_modules/immich-cli-2/dist/index.js" ]; then
     return 0
   fi
+  # npm runs the install only; Node 22 itself comes from the npm registry.
+  # A machine with its own Node.js (which bundles npm) keeps it.
+  command -v npm >/dev/null 2>&1 || pbi_apt_install npm
   echo "Installing Node 22 and the official Immich CLIs into $dir"
   mkdir -p "$dir"
   (cd "$dir" && npm install --no-audit --no-fund --loglevel=error --prefix "$dir" \
