@@ -134,8 +134,8 @@ class Result:
 
 
 def run_measured(argv, env=None, cwd=None, log_path=None, sample=None, timeout=None):
-    """Runs @argv to completion; returns wall time, exit code, peak RSS (from
-    wait4, exact), CPU seconds, and the output (in @log_path)."""
+    """Runs @argv to completion; returns wall time, exit code, peak RSS (VmHWM
+    polled every ~5 ms), CPU seconds (wait4), and the output (in @log_path)."""
     out = open(log_path, "wb") if log_path else subprocess.DEVNULL
     t0 = time.monotonic()
     p = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
@@ -145,10 +145,14 @@ def run_measured(argv, env=None, cwd=None, log_path=None, sample=None, timeout=N
         sampler = Sampler(sample, 0.2)
         sampler.start()
     deadline = t0 + timeout if timeout else None
+    hwm = 0
     while True:
         pid, status, ru = os.wait4(p.pid, os.WNOHANG)
         if pid != 0:
             break
+        # VmHWM, not wait4's ru_maxrss: the kernel carries the forking
+        # Python's RSS over exec into ru_maxrss
+        hwm = max(hwm, proc_status_kb(p.pid, "VmHWM") or 0)
         if deadline and time.monotonic() > deadline:
             p.kill()
         time.sleep(0.005)
@@ -160,7 +164,8 @@ def run_measured(argv, env=None, cwd=None, log_path=None, sample=None, timeout=N
     r.argv = argv
     r.wall = wall
     r.rc = p.returncode
-    r.maxrss_kb = ru.ru_maxrss
+    r.maxrss_kb = hwm               # polled every ~5 ms; VmHWM only grows
+    r.ru_maxrss_kb = ru.ru_maxrss
     r.cpu = ru.ru_utime + ru.ru_stime
     r.samples = sampler.finish() if sampler else []
     r.output = open(log_path, errors="replace").read() if log_path else ""

@@ -137,7 +137,8 @@ def write(bench, outdir, docs=None):
             "notes": bench.notes}
     with open(os.path.join(outdir, "latest.json"), "w") as f:
         json.dump({"meta": meta, "results": bench.results,
-                   "series": {"b5": bench.series.get("b5")}}, f, indent=2, default=str)
+                   "series": {"b5": bench.series.get("b5"),
+                              "b5_uploaded": bench.series.get("b5_uploaded")}}, f, indent=2, default=str)
     made = plots(bench, outdir)
     t = table(bench.results)
     met = sum(1 for r in bench.results if r.get("met"))
