@@ -750,6 +750,8 @@ read_settings (PbiEngine *self)
       g_message ("Immich server settings changed; connecting again");
       drop_client (self);
       set_connection_state (self, PBI_CONNECTION_CONNECTING, NULL);
+      if (self->enabled)
+        ensure_connected (self);
     }
   if (g_strcmp0 (old_album, effective_album (self)) != 0)
     {
@@ -760,7 +762,12 @@ read_settings (PbiEngine *self)
     {
       g_message (self->enabled ? "Immich sync enabled" : "Immich sync disabled; captures are queued");
       if (self->enabled)
-        load_due (self);
+        {
+          load_due (self);
+          ensure_connected (self);
+        }
+      else if (self->connection_state != PBI_CONNECTION_CONNECTED)
+        set_connection_state (self, PBI_CONNECTION_DISABLED, NULL);
     }
   if (was_on_capture != self->sync_on_capture || g_strcmp0 (old_capture, self->capture_folder) != 0)
     start_watcher (self);
@@ -2593,6 +2600,8 @@ pbi_engine_start (PbiEngine  *self,
 
   if (!self->enabled)
     set_connection_state (self, PBI_CONNECTION_DISABLED, NULL);
+  else
+    ensure_connected (self);  /* the status shows the truth from the start */
 
   g_signal_connect_object (g_network_monitor_get_default (), "network-changed",
                            G_CALLBACK (on_network_changed), self, 0);
@@ -2875,7 +2884,7 @@ engine_list_albums_cb (GObject      *object,
 }
 
 /**
- * pbi_engine_list_albums_async: (skip)
+ * pbi_engine_list_albums_async:
  *
  * Loads the albums the key can see, for an album picker.
  */
@@ -2902,7 +2911,7 @@ pbi_engine_list_albums_async (PbiEngine           *self,
 }
 
 /**
- * pbi_engine_list_albums_finish: (skip)
+ * pbi_engine_list_albums_finish:
  *
  * Returns: (transfer container) (element-type PbiImmichAlbum): the albums
  */

@@ -124,14 +124,6 @@ gchar              *pbi_engine_test_connection_finish  (PbiEngine           *sel
                                                         GAsyncResult        *result,
                                                         GError             **error);
 
-void                pbi_engine_list_albums_async       (PbiEngine           *self,
-                                                        GCancellable        *cancellable,
-                                                        GAsyncReadyCallback  callback,
-                                                        gpointer             user_data);
-GPtrArray          *pbi_engine_list_albums_finish      (PbiEngine           *self,
-                                                        GAsyncResult        *result,
-                                                        GError             **error);
-
 void                pbi_engine_sync_photo_async        (PbiEngine           *self,
                                                         const gchar         *path,
                                                         const gchar         *album_name,
