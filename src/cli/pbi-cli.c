@@ -396,6 +396,7 @@ sync_done_cb (GObject      *object,
     summary = pbi_engine_sync_folder_finish (PBI_ENGINE (object), result, &error);
   else
     summary = pbi_engine_sync_files_finish (PBI_ENGINE (object), result, &error);
+  pbi_log_set_quiet (FALSE);
   if (progress->drawn)
     g_printerr ("\n");
   if (summary == NULL)
@@ -451,6 +452,7 @@ cmd_sync (gint    argc,
   progress.engine = engine;
   g_signal_connect (engine, "notify::bulk-files-done", G_CALLBACK (on_progress), &progress);
   g_message ("Syncing %s to Immich album \"%s\"", folder, pbi_engine_get_album_name (engine));
+  pbi_log_set_quiet (is_tty && !opt_verbose);
   pbi_engine_sync_folder_async (engine, folder, NULL, NULL, sync_done_cb, &progress);
   run_loop ();
   g_signal_handlers_disconnect_by_data (engine, &progress);
@@ -473,6 +475,7 @@ cmd_sync_file (gint    argc,
     }
   progress.engine = engine;
   g_signal_connect (engine, "notify::bulk-files-done", G_CALLBACK (on_progress), &progress);
+  pbi_log_set_quiet (is_tty && !opt_verbose);
   pbi_engine_sync_files_async (engine, (const gchar * const *) argv + 1, NULL, NULL,
                                sync_done_cb, &progress);
   run_loop ();

@@ -18,6 +18,7 @@
 G_LOCK_DEFINE_STATIC (pbi_log);
 static FILE      *log_file_handle;
 static gboolean   log_verbose;
+static gboolean   log_quiet;
 static GPtrArray *log_secrets;
 static gsize      writer_set;
 
@@ -151,6 +152,9 @@ pbi_log_writer (GLogLevelFlags   level,
       return g_log_writer_journald (level, jfields, G_N_ELEMENTS (jfields), user_data);
     }
 
+  if (log_quiet && severity == NULL && !(level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL |
+                                                 G_LOG_LEVEL_ERROR)))
+    return G_LOG_WRITER_HANDLED;
   fputs (line, stderr);
   fflush (stderr);
   if (level & G_LOG_FLAG_FATAL)
@@ -187,4 +191,17 @@ pbi_log_init (const gchar *log_file,
       g_log_set_writer_func (pbi_log_writer, NULL, NULL);
       g_once_init_leave (&writer_set, 1);
     }
+}
+
+/**
+ * pbi_log_set_quiet:
+ * @quiet: whether ordinary lines stay off stderr
+ *
+ * While a progress bar owns the terminal, only errors and warnings go to
+ * stderr; every line still goes to the log file.
+ */
+void
+pbi_log_set_quiet (gboolean quiet)
+{
+  log_quiet = quiet;
 }

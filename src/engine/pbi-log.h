@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 void     pbi_log_init        (const gchar *log_file,
                               gboolean     verbose);
 void     pbi_log_add_secret  (const gchar *secret);
+void     pbi_log_set_quiet   (gboolean     quiet);
 gchar   *pbi_log_redact      (const gchar *text);
 gchar   *pbi_log_format_line (GLogLevelFlags   level,
                               const gchar     *severity,
