@@ -355,8 +355,8 @@ on_progress (GObject    *object,
       if (now - progress->last_plain < 5 * G_USEC_PER_SEC && files_done < files_total)
         return;
       progress->last_plain = now;
-      g_print (_("Progress: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " photos, %s/s, ETA %s\n"),
-               files_done, files_total, rate_text, eta_text);
+      g_print (_("Progress: %u of %u photos, %s/s, ETA %s\n"),
+               (guint) files_done, (guint) files_total, rate_text, eta_text);
     }
 }
 
