@@ -141,6 +141,7 @@ struct _PbiEngine
   guint               checking;
   guint               uploading;
   guint               hash_limit;
+  guint               generation;       /* bumped when the client is replaced */
 
   GHashTable         *dirty;            /* path → PbiFileRecord waiting to be written */
   guint               flush_source;
@@ -636,6 +637,7 @@ drop_client (PbiEngine *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   g_clear_object (&self->client);
+  self->generation++;
   g_clear_pointer (&self->server_version, g_free);
   g_clear_pointer (&self->user_id, g_free);
   /* album ids may differ on another server; the waiting photos stay */
@@ -1311,9 +1313,10 @@ run_check_stage (PbiEngine *self)
 
 typedef struct
 {
-  PbiEngine *self;    /* (owned) */
+  PbiEngine *self;        /* (owned) */
   Job       *job;
   goffset    sent;
+  guint      generation;  /* the client it was started with */
 } UploadData;
 
 static void
@@ -1390,10 +1393,12 @@ capture_date_cb (GObject      *object,
   g_autoptr(GDateTime) taken = g_task_propagate_pointer (G_TASK (result), NULL);
   g_autoptr(PbiImmichUpload) upload = pbi_immich_upload_new (job->path);
 
-  if (self->client == NULL || g_cancellable_is_cancelled (self->cancellable))
+  if (self->client == NULL || data->generation != self->generation)
     {
-      /* the connection was dropped meanwhile: the job goes back in line */
-      self->uploading--;
+      /* the connection was dropped meanwhile (which reset the count of
+       * running uploads): the job goes back in line */
+      if (data->generation == self->generation)
+        self->uploading--;
       job->busy = FALSE;
       g_queue_push_head (&self->upload_queue, job);
       g_object_unref (data->self);
@@ -1444,6 +1449,7 @@ run_upload_stage (PbiEngine *self)
       data = g_new0 (UploadData, 1);
       data->self = g_object_ref (self);
       data->job = job;
+      data->generation = self->generation;
       /* the EXIF date is read in a worker: no file parsing on the main loop */
       task = g_task_new (NULL, NULL, capture_date_cb, data);
       g_task_set_task_data (task, g_strdup (job->path), g_free);
@@ -2841,7 +2847,7 @@ pbi_engine_test_connection_async (PbiEngine           *self,
   g_task_set_source_tag (task, pbi_engine_test_connection_async);
   if (self->client == NULL || self->connection_state == PBI_CONNECTION_ERROR)
     {
-      g_clear_object (&self->client);
+      drop_client (self);
       if (!make_client (self, &error))
         {
           set_connection_state (self, PBI_CONNECTION_UNCONFIGURED, error->message);
