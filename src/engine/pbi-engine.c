@@ -1116,7 +1116,13 @@ hash_cb (GObject      *object,
           return;
         }
       pbi_log_error ("immich sync: cannot read %s: %s", job->path, error->message);
-      job_finish (self, job, PBI_FILE_STATE_REJECTED, error->message);
+      /* a file still being written is tried again later; one that is gone
+       * or unreadable waits for retry-failed */
+      job->attempts++;
+      job_finish (self, job,
+                  g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY) ? PBI_FILE_STATE_FAILED
+                                                                       : PBI_FILE_STATE_REJECTED,
+                  error->message);
       schedule_pump (self);
       return;
     }

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <nettle/base16.h>
+#include <nettle/sha1.h>
 
 #include "pbi-hasher.h"
 #include "pbi-media-info.h"
@@ -136,7 +138,9 @@ hash_file_sync (const gchar     *path,
                 GCancellable    *cancellable,
                 GError         **error)
 {
-  g_autoptr(GChecksum) checksum = NULL;
+  struct sha1_ctx sha1;
+  guint8 digest[SHA1_DIGEST_SIZE];
+  gchar hex[BASE16_ENCODE_LENGTH (SHA1_DIGEST_SIZE) + 1];
   g_autoptr(PbiHashResult) result = NULL;
   struct stat before, after;
   guint64 total = 0;
@@ -174,7 +178,9 @@ hash_file_sync (const gchar     *path,
 
   (void) posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 
-  checksum = g_checksum_new (G_CHECKSUM_SHA1);
+  /* nettle picks the CPU's SHA instructions where there are some: about
+   * twice GChecksum's speed, which matters on a bulk run */
+  sha1_init (&sha1);
 
   for (;;)
     {
@@ -198,7 +204,7 @@ hash_file_sync (const gchar     *path,
       if (n_read == 0)
         break;
 
-      g_checksum_update (checksum, buffer, n_read);
+      sha1_update (&sha1, n_read, buffer);
       total += n_read;
     }
 
@@ -222,7 +228,10 @@ hash_file_sync (const gchar     *path,
 
   result = g_new0 (PbiHashResult, 1);
   result->path = g_strdup (path);
-  result->sha1 = g_strdup (g_checksum_get_string (checksum));
+  sha1_digest (&sha1, sizeof digest, digest);
+  base16_encode_update (hex, sizeof digest, digest);
+  hex[sizeof hex - 1] = '\0';
+  result->sha1 = g_strdup (hex);
   result->size = total;
   result->mtime_us = stat_mtime_us (&before);
 
