@@ -20,7 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from benchlib import (Fake, Proxy, drop_caches, ensure_photos, link_subset, log,
+from benchlib import (Fake, Proxy, busy_cpu_pct, drop_caches, ensure_photos, link_subset, log,
                       mp4_bytes_to, percentile, proc_cpu_seconds, proc_io, run_measured,
                       sha1_file, warm_cache)
 from clients import ALBUM, Ours, Peer
@@ -547,11 +547,21 @@ class Bench:
 
     def run(self, only):
         t0 = time.monotonic()
+        self.busy_before = busy_cpu_pct(2.0)
+        if self.busy_before > 20:
+            self.notes.append(f"the machine was already busy before the run "
+                              f"({self.busy_before:.0f} % of a core in use): figures are skewed")
+            log(f"WARNING: {self.busy_before:.0f} % of a core already in use by other processes")
         steps = [("B1", self.b1_b6), ("B2", self.b2_b4b), ("B3", self.b3), ("B4", self.b4a),
                  ("B5", self.b5), ("B7", self.b7), ("B8", self.b8)]
         for key, fn in steps:
             if only and key not in only:
                 continue
+            busy = busy_cpu_pct(1.0)
+            if busy > 20:
+                self.notes.append(f"{key}: other processes used {busy:.0f} % of a core just "
+                                  f"before it")
+                log(f"WARNING: other processes use {busy:.0f} % of a core")
             try:
                 fn()
             except Exception as e:   # one broken benchmark must not lose the others
@@ -562,6 +572,7 @@ class Bench:
                                      "value": None, "unit": "", "target": "", "met": False,
                                      "peer": None, "ratio": None, "details": {}})
         self.elapsed = time.monotonic() - t0
+        self.busy_after = busy_cpu_pct(2.0)
 
 
 def main():
@@ -584,10 +595,15 @@ def main():
     only = [x.strip().upper() for x in args.only.split(",") if x.strip()]
     b.run(only)
     report.write(b, args.results, args.update_docs)
-    shutil.rmtree(b.work, ignore_errors=True)
+    if b.notes:
+        log(f"something went wrong: logs kept in {b.work}")
+    else:
+        shutil.rmtree(b.work, ignore_errors=True)
     if not args.keep_data:
-        log(f"removing {b.data}")
-        shutil.rmtree(b.data, ignore_errors=True)
+        log(f"removing the generated files in {b.data}")
+        for name in os.listdir(b.data):
+            if name != "work" or not b.notes:
+                shutil.rmtree(os.path.join(b.data, name), ignore_errors=True)
     return 0
 
 

@@ -64,6 +64,18 @@ def proc_status_kb(pid, key):
     return None
 
 
+def busy_cpu_pct(seconds=1.0):
+    """How busy the machine is (all cores, % of one core) over @seconds."""
+    def snap():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return v[0] + v[1] + v[2] + v[5] + v[6] + v[7], sum(v)
+    b0, t0 = snap()
+    time.sleep(seconds)
+    b1, t1 = snap()
+    return 100.0 * os.cpu_count() * (b1 - b0) / max(1, t1 - t0)
+
+
 def drop_caches():
     """Empty the page cache; returns True when the kernel let us."""
     try:
@@ -184,8 +196,10 @@ class Fake:
     def __enter__(self):
         os.makedirs(self.workdir, exist_ok=True)
         self.err = open(os.path.join(self.workdir, "fake-immich.err"), "wb")
-        self.proc = subprocess.Popen([self.exe, "--port", "0", "--api-version", self.version,
-                                      "--api-key", API_KEY],
+        # (--port last: a `pkill -f "fake-immich --port 0"` elsewhere must
+        # not stop the benchmark's servers)
+        self.proc = subprocess.Popen([self.exe, "--api-key", API_KEY,
+                                      "--api-version", self.version, "--port", "0"],
                                      stdout=subprocess.PIPE, stderr=self.err)
         self.url = self.proc.stdout.readline().decode().strip()
         if not self.url.startswith("http"):
@@ -197,6 +211,12 @@ class Fake:
         return self
 
     def __exit__(self, *exc):
+        rc = self.proc.poll()
+        if rc is not None:
+            log(f"WARNING fake-immich in {self.workdir} had exited with {rc} "
+                f"({'signal ' + str(-rc) if rc < 0 else 'status'}) before the end of its run")
+            self.err.close()
+            return
         self.proc.send_signal(signal.SIGTERM)
         try:
             self.proc.wait(10)

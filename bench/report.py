@@ -134,6 +134,8 @@ def write(bench, outdir, docs=None):
             "machine": f"{os.cpu_count()} cores, {platform.machine()}, "
                        f"Linux {platform.release()}",
             "elapsed_s": round(getattr(bench, "elapsed", 0), 1), "sizes": bench.sz,
+            "busy_cpu_pct_before": round(getattr(bench, "busy_before", 0), 1),
+            "busy_cpu_pct_after": round(getattr(bench, "busy_after", 0), 1),
             "notes": bench.notes}
     with open(os.path.join(outdir, "latest.json"), "w") as f:
         json.dump({"meta": meta, "results": bench.results,
