@@ -176,7 +176,9 @@ class Bench:
             peer_walls[label] = [round(r.wall, 3) for r in pruns]
 
         self.series["b1"] = {"ours": r_ours.rate, "peer default": peers["default"].rate,
-                             "peer --concurrency 4": peers["c4"].rate, "bytes": total}
+                             "peer --concurrency 4": peers["c4"].rate, "bytes": total,
+                             "walls": {"ours": r_ours.wall, "peer default": peers["default"].wall,
+                                       "peer --concurrency 4": peers["c4"].wall}}
         for label, target in (("default", 0.5), ("c4", 0.8)):
             p = peers[label]
             self.add("B1" + ("a" if label == "default" else "b"),
