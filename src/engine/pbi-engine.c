@@ -43,6 +43,7 @@
 #define ENQUEUE_CHUNK            400
 #define DUE_BATCH                2000
 #define FLUSH_DELAY_MS           50
+#define LIBRARY_SETTLE_S         5
 #define PROGRESS_NOTIFY_US       (250 * G_TIME_SPAN_MILLISECOND)
 
 typedef struct _Request Request;
@@ -80,6 +81,7 @@ struct _Request
   PbiSyncSummary  summary;
   PbiSyncResult  *single;     /* (owned) (nullable) for sync_photo */
   GStrv           albums;
+  gboolean        automatic;  /* auto sync: obeys enabled and the schedule */
 };
 
 typedef struct
@@ -155,6 +157,7 @@ struct _PbiEngine
   guint               pump_source;
   guint               album_source;
   guint               rescan_source;
+  GFileMonitor       *library_monitor;  /* (owned) (nullable) */
 
   guint               uploaded;
   guint               duplicates;
@@ -175,6 +178,7 @@ struct _PbiEngine
   guint               ignore_schedule : 1;
   guint               scanning_library : 1;
   guint               watch_lost : 1;
+  guint               rescan_wanted : 1;
 };
 
 G_DEFINE_FINAL_TYPE (PbiEngine, pbi_engine, G_TYPE_OBJECT)
@@ -693,6 +697,7 @@ job_allowed (PbiEngine *self,
 }
 
 static void start_watcher (PbiEngine *self);
+static void watch_library (PbiEngine *self);
 static void scan_library (PbiEngine *self);
 static void load_due (PbiEngine *self);
 
@@ -776,6 +781,9 @@ read_settings (PbiEngine *self)
   if (((!was_auto || !was_enabled) && self->auto_sync && self->enabled) ||
       g_strcmp0 (old_library, self->library_folder) != 0)
     scan_library (self);
+  if (was_auto != self->auto_sync || g_strcmp0 (old_library, self->library_folder) != 0 ||
+      g_strcmp0 (old_capture, self->capture_folder) != 0)
+    watch_library (self);
 
   schedule_pump (self);
 }
@@ -817,8 +825,9 @@ error_is_fatal_config (const GError *error)
  * is told; the jobs stay queued in the store and are picked up again when
  * the server answers. */
 static void
-fail_waiting_requests (PbiEngine   *self,
-                       const gchar *message)
+fail_requests (PbiEngine   *self,
+               const gchar *message,
+               gboolean     include_busy)
 {
   GHashTableIter iter;
   gpointer value;
@@ -829,7 +838,7 @@ fail_waiting_requests (PbiEngine   *self,
     {
       Job *job = value;
 
-      if (job->waiters != NULL && job->waiters->len > 0 && !job->busy)
+      if (job->waiters != NULL && job->waiters->len > 0 && (include_busy || !job->busy))
         g_ptr_array_add (victims, job);
     }
 
@@ -841,6 +850,13 @@ fail_waiting_requests (PbiEngine   *self,
       for (guint j = 0; j < waiters->len; j++)
         request_account (g_ptr_array_index (waiters, j), job, PBI_FILE_STATE_FAILED, message);
     }
+}
+
+static void
+fail_waiting_requests (PbiEngine   *self,
+                       const gchar *message)
+{
+  fail_requests (self, message, FALSE);
 }
 
 static gboolean probe_cb (gpointer user_data);
@@ -2132,7 +2148,7 @@ enqueue_chunk_cb (gpointer user_data)
       PbiScanEntry *entry = g_ptr_array_index (run->entries, run->next);
       gboolean skipped = FALSE;
       Job *job = enqueue_path (self, entry->path, entry->size, entry->mtime_us,
-                               (const gchar * const *) req->albums, TRUE, &skipped);
+                               (const gchar * const *) req->albums, !req->automatic, &skipped);
 
       if (job == NULL)
         {
@@ -2404,6 +2420,29 @@ pbi_engine_dup_media_extensions (PbiEngine *self)
   return g_strv_builder_end (builder);
 }
 
+static void
+sync_folder (PbiEngine           *self,
+             const gchar         *folder,
+             const gchar         *album_name,
+             gboolean             automatic,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  Request *req;
+  g_autoptr(GFile) dir = NULL;
+  g_auto(GStrv) exts = NULL;
+  g_autoptr(PbiScanner) scanner = NULL;
+
+  req = request_new (self, album_name, cancellable, callback, user_data,
+                     pbi_engine_sync_folder_async);
+  req->automatic = automatic;
+  dir = g_file_new_for_commandline_arg (folder);
+  exts = pbi_engine_dup_media_extensions (self);
+  scanner = pbi_scanner_new (dir, (const gchar * const *) exts);
+  pbi_scanner_scan_async (scanner, cancellable, folder_scan_cb, req);
+}
+
 void
 pbi_engine_sync_folder_async (PbiEngine           *self,
                               const gchar         *folder,
@@ -2412,20 +2451,10 @@ pbi_engine_sync_folder_async (PbiEngine           *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  Request *req;
-  g_autoptr(GFile) dir = NULL;
-  g_auto(GStrv) exts = NULL;
-  g_autoptr(PbiScanner) scanner = NULL;
-
   g_return_if_fail (PBI_IS_ENGINE (self));
   g_return_if_fail (folder != NULL);
 
-  req = request_new (self, album_name, cancellable, callback, user_data,
-                     pbi_engine_sync_folder_async);
-  dir = g_file_new_for_commandline_arg (folder);
-  exts = pbi_engine_dup_media_extensions (self);
-  scanner = pbi_scanner_new (dir, (const gchar * const *) exts);
-  pbi_scanner_scan_async (scanner, cancellable, folder_scan_cb, req);
+  sync_folder (self, folder, album_name, FALSE, cancellable, callback, user_data);
 }
 
 PbiSyncSummary *
@@ -2512,7 +2541,7 @@ on_watching_changed (PbiWatcher *watcher,
   /* the folder (an SD card, a mount) is back: pick up what was written
    * while it was away */
   g_message ("Watching %s again; looking for photos taken meanwhile", path);
-  pbi_engine_sync_folder_async (self, path, NULL, self->cancellable, NULL, NULL);
+  sync_folder (self, path, NULL, TRUE, NULL, NULL, NULL);
 }
 
 static const gchar *
@@ -2568,6 +2597,11 @@ library_scan_cb (GObject      *object,
 
   self->scanning_library = FALSE;
   summary = pbi_engine_sync_folder_finish (self, result, &error);
+  if (self->rescan_wanted)
+    {
+      self->rescan_wanted = FALSE;
+      scan_library (self);
+    }
   if (summary == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -2586,13 +2620,68 @@ scan_library (PbiEngine *self)
 
   if (folder == NULL || *folder == '\0')
     folder = self->capture_folder;
-  if (!self->enabled || !self->auto_sync || folder == NULL || *folder == '\0' ||
-      self->scanning_library)
+  if (!self->enabled || !self->auto_sync || folder == NULL || *folder == '\0')
     return;
+  if (self->scanning_library)
+    {
+      self->rescan_wanted = TRUE;
+      return;
+    }
   self->scanning_library = TRUE;
   g_message ("Auto sync of %s", folder);
-  pbi_engine_sync_folder_async (self, folder, NULL, self->cancellable, library_scan_cb,
-                                g_object_ref (self));
+  sync_folder (self, folder, NULL, TRUE, NULL, library_scan_cb, g_object_ref (self));
+}
+
+static gboolean
+rescan_cb (gpointer user_data)
+{
+  PbiEngine *self = user_data;
+
+  self->rescan_source = 0;
+  scan_library (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Something changed in the library folder: scan it again once things have
+ * been quiet for a few seconds (unchanged files cost a lookup, not a hash). */
+static void
+on_library_changed (GFileMonitor      *monitor,
+                    GFile             *file,
+                    GFile             *other,
+                    GFileMonitorEvent  event,
+                    PbiEngine         *self)
+{
+  if (event == G_FILE_MONITOR_EVENT_CHANGED || event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED)
+    return;  /* the done-hint, created, moved-in and rename events follow */
+  g_clear_handle_id (&self->rescan_source, g_source_remove);
+  self->rescan_source = g_timeout_add_seconds (LIBRARY_SETTLE_S, rescan_cb, self);
+}
+
+static void
+watch_library (PbiEngine *self)
+{
+  g_autoptr(GFile) dir = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->library_monitor != NULL)
+    {
+      g_file_monitor_cancel (self->library_monitor);
+      g_signal_handlers_disconnect_by_data (self->library_monitor, self);
+      g_clear_object (&self->library_monitor);
+    }
+  /* a capture folder has its own watcher */
+  if (!self->auto_sync || self->library_folder == NULL || *self->library_folder == '\0' ||
+      g_strcmp0 (self->library_folder, watch_folder (self)) == 0)
+    return;
+  dir = g_file_new_for_path (self->library_folder);
+  self->library_monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+  if (self->library_monitor == NULL)
+    {
+      g_debug ("Not watching the library folder %s: %s", self->library_folder, error->message);
+      return;
+    }
+  g_signal_connect_object (self->library_monitor, "changed", G_CALLBACK (on_library_changed),
+                           self, 0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2619,6 +2708,7 @@ pbi_engine_start (PbiEngine  *self,
                            G_CALLBACK (on_network_changed), self, 0);
   self->schedule_source = g_timeout_add_seconds (30, schedule_cb, self);
   start_watcher (self);
+  watch_library (self);
   scan_library (self);
   load_due (self);
   schedule_pump (self);
@@ -2632,7 +2722,16 @@ pbi_engine_stop (PbiEngine *self)
 
   self->running = FALSE;
   self->stopped = TRUE;
+  /* nothing more will happen to the queued photos in this run */
+  fail_requests (self, _("sync was stopped; the photo stays queued"), TRUE);
   g_clear_object (&self->watcher);
+  if (self->library_monitor != NULL)
+    {
+      g_file_monitor_cancel (self->library_monitor);
+      g_signal_handlers_disconnect_by_data (self->library_monitor, self);
+      g_clear_object (&self->library_monitor);
+    }
+  g_clear_handle_id (&self->rescan_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->probe_source, g_source_remove);
   g_clear_handle_id (&self->retry_source, g_source_remove);

@@ -350,6 +350,40 @@ test_capture_uploaded_by_watcher (Fixture       *f,
   g_assert_nonnull (pbi_engine_get_last_sync (f->engine));
 }
 
+static void
+test_auto_sync_library (Fixture       *f,
+                        gconstpointer  data)
+{
+  PbiStore *store = _pbi_engine_get_store (f->engine);
+  g_autofree gchar *library = g_build_filename (f->dir, "library", NULL);
+  g_autofree gchar *night = g_build_filename (library, "night-1", NULL);
+  g_autofree gchar *a = NULL;
+  g_autofree gchar *b = NULL;
+  g_autofree gchar *c = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_mkdir_with_parents (night, 0700);
+  a = g_build_filename (library, "a.jpg", NULL);
+  b = g_build_filename (night, "b.jpg", NULL);
+  g_assert_true (g_file_set_contents (a, "\xff\xd8 library photo a", -1, NULL));
+  g_assert_true (g_file_set_contents (b, "\xff\xd8 library photo b", -1, NULL));
+
+  /* disabled: auto sync queues nothing for upload */
+  pbi_store_set_setting (store, "immich_enabled", "false", NULL);
+  pbi_store_set_setting (store, "immich_library_folder", library, NULL);
+  g_assert_true (pbi_engine_start (f->engine, &error));
+  g_assert_false (wait_assets (f, 1, 1500));
+
+  /* enabled: the library is synced, subfolders included */
+  pbi_store_set_setting (store, "immich_enabled", "true", NULL);
+  g_assert_true (wait_assets (f, 2, 10000));
+
+  /* a photo added later is found once the folder has been quiet */
+  c = g_build_filename (library, "c.jpg", NULL);
+  g_assert_true (g_file_set_contents (c, "\xff\xd8 library photo c", -1, NULL));
+  g_assert_true (wait_assets (f, 3, 15000));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -367,6 +401,7 @@ main (int    argc,
   ADD ("/pbi/engine/trash/restored", test_trashed_duplicate_is_restored, "3.2.2");
   ADD ("/pbi/engine/schedule/sync-now", test_schedule_holds_captures_until_sync_now, "3.2.2");
   ADD ("/pbi/engine/watch/capture", test_capture_uploaded_by_watcher, "3.2.2");
+  ADD ("/pbi/engine/auto-sync/library", test_auto_sync_library, "3.2.2");
 #undef ADD
 
   return g_test_run ();
