@@ -150,7 +150,8 @@ class Bench:
         for i in range(reps):
             warm_cache(files)
             with self.fake(f"b1-ours-{i}") as fake:
-                ours = Ours(self.builddir, os.path.join(self.work, "b1-ours-client"), fake.url)
+                ours = Ours(self.builddir, os.path.join(self.work, "b1-ours-client"), fake.url,
+                            concurrency=self.args.ours_concurrency)
                 stall = os.path.join(self.work, f"b1-stall-{i}.json")
                 r = self.timed_sync(fake, ours.argv("sync", d),
                                     ours.env_with(PBI_STALL_REPORT=stall), f"b1-ours-{i}", n)
@@ -585,6 +586,8 @@ def main():
     ap.add_argument("--results", default=os.path.join(os.path.dirname(
         os.path.abspath(__file__)), "results"))
     ap.add_argument("--only", default="", help="comma-separated: B1,B2,B3,B4,B5,B7,B8")
+    ap.add_argument("--ours-concurrency", type=int, default=None, metavar="N",
+                    help="B1: set immich_upload_concurrency (default: the tool's default)")
     ap.add_argument("--keep-data", action="store_true",
                     help="keep the generated files (default: kept after --quick only)")
     ap.add_argument("--update-docs", metavar="FILE",
