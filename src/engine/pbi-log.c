@@ -87,7 +87,7 @@ level_name (GLogLevelFlags level)
 /**
  * pbi_log_format_line:
  *
- * "2026-11-25 21:04:05 INFO Uploaded photo IMG_0001.jpg to Immich"
+ * "2026-11-25 21:04:05.123 INFO Uploaded photo IMG_0001.jpg to Immich"
  */
 gchar *
 pbi_log_format_line (GLogLevelFlags  level,
@@ -97,7 +97,7 @@ pbi_log_format_line (GLogLevelFlags  level,
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree gchar *stamp = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
 
-  return g_strdup_printf ("%s %s %s\n", stamp,
+  return g_strdup_printf ("%s.%03d %s %s\n", stamp, g_date_time_get_microsecond (now) / 1000,
                           severity != NULL ? severity : level_name (level),
                           message);
 }
