@@ -310,6 +310,7 @@ class Bench:
             log(f"generating a {size / MB:.0f} MB video")
             import random
             mp4_bytes_to(path, size, random.Random(4))
+            os.sync()
         log(f"B4a: upload one {size / MB:.0f} MB video")
         warm_cache([path])
         with self.fake("b4-ours") as fake:
@@ -560,6 +561,9 @@ class Bench:
         for key, fn in steps:
             if only and key not in only:
                 continue
+            # dirty pages of the previous step must not be written back during
+            # this one (the store's fdatasync would wait for them: see B6)
+            os.sync()
             busy = busy_cpu_pct(1.0)
             if busy > 20:
                 self.notes.append(f"{key}: other processes used {busy:.0f} % of a core just "

@@ -424,6 +424,7 @@ def ensure_photos(directory, count, size, seed):
         made += 1
     if made:
         log(f"generated {made} files")
+        os.sync()   # no writeback of fresh test data during the measurements
     return paths
 
 
