@@ -40,7 +40,7 @@
 #define RETRY_CAP_S              600
 #define ALBUM_BATCH_MAX          500
 #define ALBUM_FLUSH_DELAY_MS     300
-#define ENQUEUE_CHUNK            400
+#define ENQUEUE_CHUNK            100
 #define DUE_BATCH                2000
 #define FLUSH_DELAY_MS           50
 #define LIBRARY_SETTLE_S         5
@@ -2613,13 +2613,20 @@ library_scan_cb (GObject      *object,
              summary->skipped);
 }
 
+/* the folder auto sync covers: the library folder, else the capture folder */
+static const gchar *
+library_target (PbiEngine *self)
+{
+  if (self->library_folder != NULL && *self->library_folder != '\0')
+    return self->library_folder;
+  return self->capture_folder;
+}
+
 static void
 scan_library (PbiEngine *self)
 {
-  const gchar *folder = self->library_folder;
+  const gchar *folder = library_target (self);
 
-  if (folder == NULL || *folder == '\0')
-    folder = self->capture_folder;
   if (!self->enabled || !self->auto_sync || folder == NULL || *folder == '\0')
     return;
   if (self->scanning_library)
@@ -2710,6 +2717,11 @@ pbi_engine_start (PbiEngine  *self,
   start_watcher (self);
   watch_library (self);
   scan_library (self);
+  /* captures written while we were not running (or whose queue row a power
+   * cut took) are found: unchanged, synced files cost a lookup, not a hash */
+  if (self->watcher != NULL &&
+      !(self->scanning_library && g_strcmp0 (library_target (self), watch_folder (self)) == 0))
+    sync_folder (self, watch_folder (self), NULL, TRUE, NULL, NULL, NULL);
   load_due (self);
   schedule_pump (self);
   return TRUE;

@@ -92,5 +92,21 @@ def test_renamed_album_and_enable_switch_via_sqlite_shell(workdir):
         server.stop()
 
 
+def test_captures_taken_while_not_running_are_sent_at_start(workdir):
+    server = FakeServer()
+    try:
+        captures = os.path.join(workdir, "captures")
+        os.makedirs(captures)
+        tool = Tool(workdir, server)
+        tool.run("config", "set", "immich_auto_sync", "false", check=True)
+        sums = {make_photo(os.path.join(captures, "offline-%d.jpg" % i)) for i in range(3)}
+        watch = tool.spawn("watch", captures)
+        wait_for(lambda: len(server.album_assets("PhotoBooth")) == 3, 20, what="catch-up")
+        assert {a["checksum"] for a in server.state()["asset_list"]} == sums
+        tool.finish(watch)
+    finally:
+        server.stop()
+
+
 if __name__ == "__main__":
     run_tests(globals())

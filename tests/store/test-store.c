@@ -63,7 +63,7 @@ test_open_fresh (void)
 
   mode = test_db_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (test_db_int (db, "PRAGMA synchronous"), ==, 2); /* FULL */
+  g_assert_cmpint (test_db_int (db, "PRAGMA synchronous"), ==, 1); /* NORMAL */
   g_assert_cmpint (test_db_int (db, "PRAGMA foreign_keys"), ==, 1);
   g_assert_cmpint (test_db_int (db, "PRAGMA user_version"), ==, PBI_STORE_SCHEMA_VERSION);
   g_assert_false (pbi_store_is_foreign (store));
