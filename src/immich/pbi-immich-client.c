@@ -414,6 +414,7 @@ typedef enum
   REQ_NO_AUTH      = 1 << 0,  /* public route: do not send the key */
   REQ_ALBUM        = 1 << 1,  /* 404 / 400 "not found" mean the album is gone */
   REQ_UPLOAD       = 1 << 2,  /* the body is a file: 413 talks about its size */
+  REQ_NOT_REPEATABLE = 1 << 3, /* sending it twice would do it twice (create album) */
 } RequestFlags;
 
 typedef struct
@@ -756,6 +757,13 @@ exchange_async (PbiImmichClient       *self,
   if (!(flags & REQ_NO_AUTH) && self->api_key != NULL && *self->api_key != '\0')
     soup_message_headers_replace (soup_message_get_request_headers (msg), "x-api-key",
                                   self->api_key);
+
+  /* libsoup opens a new connection for every POST unless told that sending
+   * it again is harmless: that cost a TCP (and TLS) handshake per upload.
+   * Uploads, checks and album adds are: the server knows each photo by its
+   * checksum, and adding twice answers "duplicate". */
+  if (!(flags & REQ_NOT_REPEATABLE))
+    soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
 
   g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), req);
   g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event), req);
@@ -2146,7 +2154,7 @@ create_album_start (GTask *task)
   PbiImmichClient *self = g_task_get_source_object (task);
   JsonNode *body = g_task_get_task_data (task);
 
-  api_call_async (self, "POST", IS_V1 (self) ? "album" : "albums", body, REQ_NONE,
+  api_call_async (self, "POST", IS_V1 (self) ? "album" : "albums", body, REQ_NOT_REPEATABLE,
                   g_task_get_cancellable (task), create_album_cb, task);
 }
 
