@@ -31,6 +31,8 @@ def test_second_sync_of_10000_files_uploads_and_hashes_nothing(workdir):
         assert state["assets"] == 10_000
         assert {a["checksum"] for a in state["asset_list"]} == sums
         assert len(server.album_assets("PhotoBooth")) == 10_000
+        # kept-alive connections are reused, not one per upload
+        assert state["connections"] <= 20, state["connections"]
 
         requests_before = state["requests"]
         second = tool.run("sync", lib, "--verbose", check=True)

@@ -121,6 +121,7 @@ struct _PbiFakeServer
   guint            uploads;
   guint            rejected;
   guint            requests;
+  guint            connections;   /* TCP connections accepted (keep-alive shows here) */
   Faults           faults;
 
   /* TLS, set before start */
@@ -862,6 +863,8 @@ build_state_locked (PbiFakeServer *self)
   json_builder_add_int_value (b, self->rejected);
   json_builder_set_member_name (b, "requests");
   json_builder_add_int_value (b, self->requests);
+  json_builder_set_member_name (b, "connections");
+  json_builder_add_int_value (b, self->connections);
   json_builder_set_member_name (b, "albums");
   json_builder_begin_array (b);
   for (guint i = 0; i < self->album_order->len; i++)
@@ -2625,6 +2628,7 @@ request_started_cb (SoupServer        *server,
   g_hash_table_add (self->sockets, g_object_ref (sock));
 
   g_mutex_lock (&self->lock);
+  self->connections++;
   if (self->faults.refuse_connections > 0)
     {
       self->faults.refuse_connections--;
