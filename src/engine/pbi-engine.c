@@ -23,7 +23,6 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
 
 #include "pbi-engine-enums.h"
 #include "pbi-engine-private.h"
