@@ -35,6 +35,8 @@
 #include "pbi-watcher.h"
 
 #define PROBE_INTERVAL_MS        2000
+#define OFFLINE_GRACE_MIN_S      5
+#define OFFLINE_GRACE_MAX_S      30
 #define RETRY_BASE_S             5
 #define RETRY_CAP_S              600
 #define ALBUM_BATCH_MAX          500
@@ -151,6 +153,8 @@ struct _PbiEngine
   gint64              pending_last_sync;
 
   guint               probe_source;
+  guint               grace_source;
+  gint64              grace_until;      /* monotonic; requests wait until then */
   guint               retry_source;
   guint               schedule_source;
   guint               pump_source;
@@ -860,21 +864,46 @@ fail_waiting_requests (PbiEngine   *self,
 
 static gboolean probe_cb (gpointer user_data);
 
+static gboolean
+grace_over_cb (gpointer user_data)
+{
+  PbiEngine *self = user_data;
+
+  self->grace_source = 0;
+  if (self->connection_state == PBI_CONNECTION_OFFLINE)
+    fail_waiting_requests (self, self->connection_message);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 go_offline (PbiEngine    *self,
             const GError *error)
 {
   g_autofree gchar *message = g_strdup (error->message);
+  guint retry_after = self->client != NULL ? pbi_immich_client_get_retry_after (self->client) : 0;
+  gint64 now = g_get_monotonic_time ();
 
   if (self->connection_state != PBI_CONNECTION_OFFLINE)
-    pbi_log_error ("immich connection lost: %s; photos stay queued and are sent when "
-                   "the server answers again", message);
+    {
+      pbi_log_error ("immich connection lost: %s; photos stay queued and are sent when "
+                     "the server answers again", message);
+      /* A server that answers 5xx (restarting, overloaded, asking us to come
+       * back after Retry-After) gets a grace period before waiting requests
+       * are told: a blip must not fail a whole run. Nothing answering at all
+       * is said at once. */
+      self->grace_until = 0;
+      if (g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_SERVER))
+        self->grace_until = now + (gint64) CLAMP (retry_after, OFFLINE_GRACE_MIN_S,
+                                                  OFFLINE_GRACE_MAX_S) * G_USEC_PER_SEC;
+    }
   set_connection_state (self, PBI_CONNECTION_OFFLINE, message);
-  fail_waiting_requests (self, message);
+  if (now >= self->grace_until)
+    fail_waiting_requests (self, message);
+  else if (self->grace_source == 0)
+    self->grace_source = g_timeout_add ((self->grace_until - now) / 1000 + 1, grace_over_cb, self);
   if (self->probe_source == 0)
     {
       guint interval = PROBE_INTERVAL_MS;
-      guint retry_after = self->client != NULL ? pbi_immich_client_get_retry_after (self->client) : 0;
 
       if (retry_after > 0)
         interval = MAX (interval, MIN (retry_after, 60) * 1000);
@@ -999,6 +1028,8 @@ connected_user_cb (GObject      *object,
     }
 
   g_clear_handle_id (&self->probe_source, g_source_remove);
+  g_clear_handle_id (&self->grace_source, g_source_remove);
+  self->grace_until = 0;
   version = pbi_immich_client_dup_server_version (self->client);
   if (g_strcmp0 (version, self->server_version) != 0)
     {
@@ -1971,7 +2002,8 @@ pump (PbiEngine *self)
         ensure_connected (self);
       /* a job that came to rest after the connection failed (an upload that
        * was in flight) must not leave its request waiting */
-      if (self->connection_state == PBI_CONNECTION_OFFLINE ||
+      if ((self->connection_state == PBI_CONNECTION_OFFLINE &&
+           g_get_monotonic_time () >= self->grace_until) ||
           self->connection_state == PBI_CONNECTION_ERROR ||
           self->connection_state == PBI_CONNECTION_UNCONFIGURED)
         fail_waiting_requests (self, self->connection_message);
@@ -2745,6 +2777,7 @@ pbi_engine_stop (PbiEngine *self)
   g_clear_handle_id (&self->rescan_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->probe_source, g_source_remove);
+  g_clear_handle_id (&self->grace_source, g_source_remove);
   g_clear_handle_id (&self->retry_source, g_source_remove);
   g_clear_handle_id (&self->schedule_source, g_source_remove);
   g_clear_handle_id (&self->pump_source, g_source_remove);

@@ -351,6 +351,31 @@ test_capture_uploaded_by_watcher (Fixture       *f,
 }
 
 static void
+test_server_blip_is_waited_out (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autofree gchar *a = write_photo (f, "a.jpg", 11);
+  g_autoptr(PbiSyncResult) res = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  /* a restarting server: two 503s asking to come back after a second */
+  g_assert_true (pbi_fake_server_set_faults_json (
+                   f->fake, "{\"error_5xx\":{\"count\":2,\"status\":503,\"retry_after\":1}}",
+                   &error));
+  g_assert_no_error (error);
+  res = sync_one (f, a, "Blip");
+  g_assert_true (res->success);
+  g_assert_null (res->error);
+  /* it waited (no busy retry loop), and not for long */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 1 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 15 * G_USEC_PER_SEC);
+  state = pbi_fake_server_dup_state (f->fake);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (state), "assets"), ==, 1);
+}
+
+static void
 test_auto_sync_library (Fixture       *f,
                         gconstpointer  data)
 {
@@ -402,6 +427,7 @@ main (int    argc,
   ADD ("/pbi/engine/schedule/sync-now", test_schedule_holds_captures_until_sync_now, "3.2.2");
   ADD ("/pbi/engine/watch/capture", test_capture_uploaded_by_watcher, "3.2.2");
   ADD ("/pbi/engine/auto-sync/library", test_auto_sync_library, "3.2.2");
+  ADD ("/pbi/engine/offline/5xx-blip", test_server_blip_is_waited_out, "3.2.2");
 #undef ADD
 
   return g_test_run ();
