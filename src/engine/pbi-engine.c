@@ -44,6 +44,7 @@
 #define ENQUEUE_CHUNK            100
 #define DUE_BATCH                2000
 #define FLUSH_DELAY_MS           50
+#define FLUSH_RETRY_S            5
 #define LIBRARY_SETTLE_S         5
 #define PROGRESS_NOTIFY_US       (250 * G_TIME_SPAN_MILLISECOND)
 
@@ -148,6 +149,7 @@ struct _PbiEngine
 
   GHashTable         *dirty;            /* path → PbiFileRecord waiting to be written */
   guint               flush_source;
+  gboolean            write_failing;
   guint               pending_uploaded;
   guint               pending_duplicates;
   gint64              pending_last_sync;
@@ -357,6 +359,7 @@ strv_union (const gchar * const *a,
 }
 
 static void refresh_counts (PbiEngine *self);
+static gboolean flush_cb (gpointer user_data);
 
 /* Writes every record changed since the last flush in one transaction: one
  * disk sync for a whole batch instead of one per step of every photo. */
@@ -373,39 +376,41 @@ flush_records (PbiEngine *self)
     return;
 
   if (!pbi_store_begin (self->store, &error))
-    {
-      pbi_log_error ("immich sync: could not write the queue: %s", error->message);
-      return;
-    }
+    goto failed;
   g_hash_table_iter_init (&iter, self->dirty);
   while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (!pbi_store_file_put (self->store, value, &error))
+      break;
+  if (error == NULL && self->pending_uploaded > 0)
+    pbi_store_counter_add (self->store, "uploaded", self->pending_uploaded, &error);
+  if (error == NULL && self->pending_duplicates > 0)
+    pbi_store_counter_add (self->store, "duplicates", self->pending_duplicates, &error);
+  if (error == NULL && self->pending_last_sync > 0)
+    pbi_store_set_last_sync (self->store, self->pending_last_sync, &error);
+  if (error != NULL || !pbi_store_commit (self->store, &error))
     {
-      PbiFileRecord *rec = value;
-
-      if (!pbi_store_file_put (self->store, rec, &error))
-        {
-          pbi_log_error ("immich sync: could not record %s in the queue: %s",
-                         rec->path, error->message);
-          g_clear_error (&error);
-        }
-    }
-  if (self->pending_uploaded > 0)
-    pbi_store_counter_add (self->store, "uploaded", self->pending_uploaded, NULL);
-  if (self->pending_duplicates > 0)
-    pbi_store_counter_add (self->store, "duplicates", self->pending_duplicates, NULL);
-  if (self->pending_last_sync > 0)
-    pbi_store_set_last_sync (self->store, self->pending_last_sync, NULL);
-  if (!pbi_store_commit (self->store, &error))
-    {
-      /* a full disk, say: the records stay in memory and are tried again */
-      pbi_log_error ("immich sync: could not write the queue: %s", error->message);
       pbi_store_rollback (self->store);
-      return;
+      goto failed;
     }
+  if (self->write_failing)
+    g_message ("The queue is written to the database again");
+  self->write_failing = FALSE;
   g_hash_table_remove_all (self->dirty);
   self->pending_uploaded = self->pending_duplicates = 0;
   self->pending_last_sync = 0;
   refresh_counts (self);
+  return;
+
+failed:
+  /* A full disk, say: nothing is lost, the records stay in memory and are
+   * written as soon as the database takes them. Said once, not per photo. */
+  if (!self->write_failing)
+    pbi_log_error ("immich sync: could not write the queue to %s: %s; %u changes are kept "
+                   "in memory and written when there is room again", self->database_path,
+                   error->message, g_hash_table_size (self->dirty));
+  self->write_failing = TRUE;
+  if (self->flush_source == 0)
+    self->flush_source = g_timeout_add_seconds (FLUSH_RETRY_S, flush_cb, self);
 }
 
 static gboolean
@@ -2845,6 +2850,7 @@ pbi_engine_sync_now (PbiEngine *self)
 {
   g_return_if_fail (PBI_IS_ENGINE (self));
   self->sync_now = TRUE;
+  flush_records (self);
   load_due (self);
   schedule_pump (self);
 }

@@ -15,6 +15,7 @@
 #include "pbi-engine-private.h"
 #include "pbi-fake-server.h"
 #include "pbi-store.h"
+#include "pbi-store-private.h"
 
 #define KEY "engine-test-key-8c1f"
 
@@ -375,6 +376,80 @@ test_server_blip_is_waited_out (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (state), "assets"), ==, 1);
 }
 
+static guint queue_write_errors;
+
+/* Counts "the disk is full" lines, and logs everything as usual. */
+static GLogWriterOutput
+test_log_writer (GLogLevelFlags   level,
+                 const GLogField *fields,
+                 gsize            n_fields,
+                 gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 &&
+        strstr (fields[i].value, "could not write the queue") != NULL &&
+        strstr (fields[i].value, "full") != NULL)
+      queue_write_errors++;
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+static gint64
+db_int (sqlite3     *db,
+        const gchar *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static void
+test_full_disk_loses_nothing (Fixture       *f,
+                              gconstpointer  data)
+{
+  PbiStore *store = _pbi_engine_get_store (f->engine);
+  sqlite3 *db = _pbi_store_get_db (store);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(PbiSyncSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *sql = NULL;
+  g_autofree gchar *folder = g_build_filename (f->dir, "full", NULL);
+  guint counts[PBI_N_FILE_STATES] = { 0 };
+
+  g_mkdir (folder, 0700);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("full/p%03u.jpg", i);
+      g_ptr_array_add (paths, write_photo (f, name, 100 + i));
+    }
+
+  /* the disk fills up: the database cannot grow by a single page */
+  sql = g_strdup_printf ("PRAGMA max_page_count = %" G_GINT64_FORMAT,
+                         db_int (db, "PRAGMA page_count"));
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  queue_write_errors = 0;
+  summary = pbi_engine_sync_folder (f->engine, folder, "Full", NULL, &error);
+  g_assert_no_error (error);
+  /* the photos still reach the server and the album */
+  g_assert_cmpuint (summary->uploaded, ==, 300);
+  g_assert_cmpuint (summary->failed, ==, 0);
+  /* and the operator is told, in words */
+  g_assert_cmpuint (queue_write_errors, >, 0);
+
+  /* space again: what could not be written is written now */
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA max_page_count = 1073741823", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  pbi_engine_sync_now (f->engine);
+  pbi_store_files_count_by_state (store, counts);
+  g_assert_cmpuint (counts[PBI_FILE_STATE_DONE], ==, 300);
+  g_assert_true (pbi_store_check_integrity (store, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_auto_sync_library (Fixture       *f,
                         gconstpointer  data)
@@ -414,6 +489,7 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_log_set_writer_func (test_log_writer, NULL, NULL);
 
 #define ADD(path, func, version) \
   g_test_add (path, Fixture, version, fixture_set_up, func, fixture_tear_down)
@@ -428,6 +504,7 @@ main (int    argc,
   ADD ("/pbi/engine/watch/capture", test_capture_uploaded_by_watcher, "3.2.2");
   ADD ("/pbi/engine/auto-sync/library", test_auto_sync_library, "3.2.2");
   ADD ("/pbi/engine/offline/5xx-blip", test_server_blip_is_waited_out, "3.2.2");
+  ADD ("/pbi/engine/store/full-disk", test_full_disk_loses_nothing, "3.2.2");
 #undef ADD
 
   return g_test_run ();
