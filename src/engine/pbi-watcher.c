@@ -7,6 +7,13 @@
 
 #include "config.h"
 
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
+
+#include <glib-unix.h>
+
 #include "pbi-media-info.h"
 #include "pbi-watcher.h"
 
@@ -58,6 +65,8 @@ struct _PbiWatcher
   GHashTable   *emitted;       /* (owned) path → Stamp*, last emission per file */
   guint         settle_ms;
   guint         retry_source;  /* GSource id, 0 when none */
+  int           inotify_fd;    /* -1 when none */
+  guint         inotify_source; /* GSource id, 0 when none */
   guint         started : 1;
   guint         watching : 1;
 };
@@ -363,6 +372,69 @@ pbi_watcher_changed_cb (PbiWatcher        *self,
     }
 }
 
+#ifdef __linux__
+/* GLib's inotify backend sits on events for up to 100 ms after a burst of
+ * writes, so the done-hint of a capture came 1 ms or 101 ms after the camera
+ * closed the file. The kernel's own close-write and moved-to events, read
+ * here as they come, report it at once; GFileMonitor still handles the rest
+ * (settling, renames, the folder going away), and its later done-hint finds
+ * the file already reported. */
+static gboolean
+pbi_watcher_inotify_cb (gint         fd,
+                        GIOCondition condition,
+                        gpointer     user_data)
+{
+  PbiWatcher *self = user_data;
+  gchar buffer[8192] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
+  gssize len;
+
+  g_assert (PBI_IS_WATCHER (self));
+
+  while ((len = read (fd, buffer, sizeof buffer)) > 0)
+    {
+      for (gchar *p = buffer; p < buffer + len;)
+        {
+          const struct inotify_event *event = (const struct inotify_event *) p;
+
+          if (event->len > 0 && (event->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)))
+            {
+              g_autoptr(GFile) file = g_file_get_child (self->directory, event->name);
+
+              if (pbi_watcher_is_candidate (self, file))
+                pbi_watcher_complete (self, file);
+            }
+          p += sizeof (struct inotify_event) + event->len;
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+pbi_watcher_watch_closes (PbiWatcher *self)
+{
+  self->inotify_fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
+  if (self->inotify_fd < 0)
+    return;
+  if (inotify_add_watch (self->inotify_fd, g_file_peek_path (self->directory),
+                         IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR) < 0)
+    {
+      close (self->inotify_fd);
+      self->inotify_fd = -1;
+      return;
+    }
+  self->inotify_source = g_unix_fd_add (self->inotify_fd, G_IO_IN, pbi_watcher_inotify_cb, self);
+}
+#endif
+
+static void
+pbi_watcher_unwatch_closes (PbiWatcher *self)
+{
+  g_clear_handle_id (&self->inotify_source, g_source_remove);
+  if (self->inotify_fd >= 0)
+    close (self->inotify_fd);
+  self->inotify_fd = -1;
+}
+
 static gboolean
 pbi_watcher_monitor (PbiWatcher  *self,
                      GError     **error)
@@ -401,6 +473,9 @@ pbi_watcher_monitor (PbiWatcher  *self,
   g_signal_connect_object (self->monitor, "changed",
                            G_CALLBACK (pbi_watcher_changed_cb), self,
                            G_CONNECT_SWAPPED);
+#ifdef __linux__
+  pbi_watcher_watch_closes (self);
+#endif
 
   return TRUE;
 }
@@ -414,6 +489,7 @@ pbi_watcher_unmonitor (PbiWatcher *self)
       g_file_monitor_cancel (self->monitor);
       g_clear_object (&self->monitor);
     }
+  pbi_watcher_unwatch_closes (self);
 
   g_hash_table_remove_all (self->pending);
 }
@@ -637,6 +713,7 @@ static void
 pbi_watcher_init (PbiWatcher *self)
 {
   self->settle_ms = PBI_WATCHER_DEFAULT_SETTLE_MS;
+  self->inotify_fd = -1;
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) pending_free);
   self->emitted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
