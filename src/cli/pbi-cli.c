@@ -154,6 +154,20 @@ open_engine (void)
   return g_steal_pointer (&engine);
 }
 
+/* --json output: what @builder built, pretty-printed on stdout */
+static void
+print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree gchar *text = NULL;
+
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, NULL);
+  g_print ("%s\n", text);
+}
+
 static gint
 exit_code_for_error (const GError *error)
 {
@@ -242,9 +256,6 @@ albums_cb (GObject      *object,
   if (opt_json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonGenerator) gen = json_generator_new ();
-      g_autoptr(JsonNode) root = NULL;
-      g_autofree gchar *text = NULL;
 
       json_builder_begin_array (builder);
       for (guint i = 0; i < albums->len; i++)
@@ -263,11 +274,7 @@ albums_cb (GObject      *object,
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
-      root = json_builder_get_root (builder);
-      json_generator_set_root (gen, root);
-      json_generator_set_pretty (gen, TRUE);
-      text = json_generator_to_data (gen, NULL);
-      g_print ("%s\n", text);
+      print_json (builder);
     }
   else if (albums->len == 0)
     g_print ("%s\n", _("No albums on the server yet."));
@@ -600,9 +607,6 @@ cmd_status (gint    argc,
   if (opt_json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonGenerator) gen = json_generator_new ();
-      g_autoptr(JsonNode) root = NULL;
-      g_autofree gchar *text = NULL;
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "database");
@@ -652,11 +656,7 @@ cmd_status (gint    argc,
         }
       json_builder_end_array (b);
       json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      json_generator_set_root (gen, root);
-      json_generator_set_pretty (gen, TRUE);
-      text = json_generator_to_data (gen, NULL);
-      g_print ("%s\n", text);
+      print_json (b);
       return EXIT_OK;
     }
 

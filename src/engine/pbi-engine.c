@@ -1152,13 +1152,13 @@ hash_cb (GObject      *object,
   g_autoptr(PbiEngine) self = data->self;
   Job *job = data->job;
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *sha1 = NULL;
+  g_autoptr(PbiHashResult) hash = NULL;
 
   g_free (data);
-  sha1 = pbi_hasher_hash_finish (PBI_HASHER (object), result, &error);
+  hash = pbi_hasher_hash_file_finish (PBI_HASHER (object), result, &error);
   self->hashing--;
   job->busy = FALSE;
-  if (sha1 == NULL)
+  if (hash == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -1177,8 +1177,12 @@ hash_cb (GObject      *object,
       schedule_pump (self);
       return;
     }
+  /* a file that changed since it was queued is sent as it is now: the
+   * hasher stats it in its worker, before and after reading */
+  job->size = hash->size;
+  job->mtime = hash->mtime_us;
   g_free (job->sha1);
-  job->sha1 = g_steal_pointer (&sha1);
+  job->sha1 = g_steal_pointer (&hash->sha1);
   job->stage = STAGE_CHECK;
   save_job (self, job, PBI_FILE_STATE_CHECKING, NULL, 0);
   g_queue_push_tail (&self->check_queue, job);
@@ -1192,18 +1196,7 @@ run_hash_stage (PbiEngine *self)
     {
       Job *job = g_queue_pop_head (&self->hash_queue);
       HashData *data;
-      GStatBuf st;
 
-      /* a file that changed since it was queued is hashed as it is now */
-      if (g_stat (job->path, &st) != 0)
-        {
-          g_autofree gchar *msg = g_strdup_printf (_("the file %s no longer exists"), job->path);
-          pbi_log_error ("immich sync: %s", msg);
-          job_finish (self, job, PBI_FILE_STATE_REJECTED, msg);
-          continue;
-        }
-      job->size = st.st_size;
-      job->mtime = (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
       g_debug ("Hashing %s", job->path);
       job->busy = TRUE;
       self->hashing++;
@@ -1211,7 +1204,8 @@ run_hash_stage (PbiEngine *self)
       data = g_new0 (HashData, 1);
       data->self = g_object_ref (self);
       data->job = job;
-      pbi_hasher_hash_async (self->hasher, job->path, self->cancellable, hash_cb, data);
+      pbi_hasher_hash_file_async (self->hasher, job->path, PBI_HASHER_FLAGS_NONE,
+                                  self->cancellable, hash_cb, data);
     }
 }
 
