@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.error
 import urllib.request
 
 CLI = os.environ.get("PBI_CLI", "photobooth-immich")
@@ -154,7 +155,12 @@ def sha1_of(path):
 def wait_for(predicate, timeout, interval=0.2, what="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        value = predicate()
+        try:
+            value = predicate()
+        except (ConnectionError, urllib.error.URLError):
+            # the fake's control API is down with the rest of the fake (down_ms):
+            # its listener comes back a moment after the fault's nominal end
+            value = None
         if value:
             return value
         time.sleep(interval)
