@@ -7,6 +7,7 @@
  */
 
 #include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,9 +15,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+
 #include "pbi-store.h"
 #include "pbi-store-private.h"
 

@@ -1,4 +1,4 @@
-/* pbi-store-private.h: store internals shared with the settings backend and tests
+/* pbi-store-private.h: store internals shared by its files, the settings backend and tests
  *
  * Copyright 2026 The PhotoBooth Immich Sync authors
  *
@@ -10,6 +10,8 @@
 #include <sqlite3.h>
 
 #include "pbi-store.h"
+
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -96,4 +98,3 @@ gboolean _pbi_store_meta_set (PbiStore     *self,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbiStmt, _pbi_stmt_release)
 
 G_END_DECLS
-
