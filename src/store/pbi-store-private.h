@@ -50,11 +50,11 @@ struct _PbiStore
 
 enum
 {
-  SIGNAL_SETTING_CHANGED,
-  N_SIGNALS
+  STORE_SIGNAL_SETTING_CHANGED,
+  STORE_N_SIGNALS
 };
 
-extern guint _pbi_store_signals[N_SIGNALS];
+extern guint _pbi_store_signals[STORE_N_SIGNALS];
 
 #define ASSERT_OWNER(self) g_assert ((self)->owner == g_thread_self ())
 

@@ -142,7 +142,7 @@ emit_changed (PbiStore    *self,
   /* a new bad value deserves a new log line */
   g_hash_table_remove (self->reported, key);
   g_debug ("Setting %s changed", key);
-  g_signal_emit (self, _pbi_store_signals[SIGNAL_SETTING_CHANGED], g_quark_from_string (key), key);
+  g_signal_emit (self, _pbi_store_signals[STORE_SIGNAL_SETTING_CHANGED], g_quark_from_string (key), key);
 }
 
 /* Re-reads the settings table and tells about every key whose value changed. */

@@ -78,7 +78,7 @@ static const gchar *migrations[PBI_STORE_SCHEMA_VERSION] = {
 
 G_DEFINE_FINAL_TYPE (PbiStore, pbi_store, G_TYPE_OBJECT)
 
-guint _pbi_store_signals[N_SIGNALS];
+guint _pbi_store_signals[STORE_N_SIGNALS];
 
 void
 _pbi_stmt_release (PbiStmt *stmt)
@@ -735,7 +735,7 @@ pbi_store_class_init (PbiStoreClass *klass)
    * A settings row changed: written by us, or by another program (noticed
    * within about a second).  Detailed by the key.
    */
-  _pbi_store_signals[SIGNAL_SETTING_CHANGED] =
+  _pbi_store_signals[STORE_SIGNAL_SETTING_CHANGED] =
     g_signal_new ("setting-changed",
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
