@@ -41,7 +41,7 @@ _pbi_engine_album_slot_free (AlbumSlot *slot)
 
 AlbumSlot *
 _pbi_engine_get_album_slot (PbiEngine   *self,
-                const gchar *name)
+                            const gchar *name)
 {
   AlbumSlot *slot = g_hash_table_lookup (self->albums, name);
 
@@ -59,7 +59,7 @@ static void flush_album (PbiEngine *self, AlbumSlot *slot);
 
 void
 _pbi_engine_queue_for_albums (PbiEngine *self,
-                  Job       *job)
+                              Job       *job)
 {
   job->stage = STAGE_ALBUM;
   job->albums_left = job->albums != NULL ? g_strv_length (job->albums) : 0;
@@ -293,7 +293,8 @@ add_to_album_cb (GObject      *object,
       else
         {
           g_autofree gchar *msg = g_strdup_printf (_("could not add %s to the album \"%s\": %s"),
-                                                   _pbi_engine_job_basename (job), slot->name, res->error);
+                                                   _pbi_engine_job_basename (job), slot->name,
+                                                   res->error);
           pbi_log_error ("immich %s", msg);
           job->attempts++;
           _pbi_engine_job_finish (self, job, PBI_FILE_STATE_FAILED, msg);

@@ -57,8 +57,8 @@ _pbi_engine_error_is_fatal_config (const GError *error)
  * the server answers. */
 void
 _pbi_engine_fail_requests (PbiEngine   *self,
-               const gchar *message,
-               gboolean     include_busy)
+                           const gchar *message,
+                           gboolean     include_busy)
 {
   GHashTableIter iter;
   gpointer value;
@@ -79,13 +79,14 @@ _pbi_engine_fail_requests (PbiEngine   *self,
       g_autoptr(GPtrArray) waiters = g_steal_pointer (&job->waiters);
 
       for (guint j = 0; j < waiters->len; j++)
-        _pbi_engine_request_account (g_ptr_array_index (waiters, j), job, PBI_FILE_STATE_FAILED, message);
+        _pbi_engine_request_account (g_ptr_array_index (waiters, j), job, PBI_FILE_STATE_FAILED,
+                                     message);
     }
 }
 
 void
 _pbi_engine_fail_waiting_requests (PbiEngine   *self,
-                       const gchar *message)
+                                   const gchar *message)
 {
   _pbi_engine_fail_requests (self, message, FALSE);
 }
@@ -105,7 +106,7 @@ grace_over_cb (gpointer user_data)
 
 void
 _pbi_engine_go_offline (PbiEngine    *self,
-            const GError *error)
+                        const GError *error)
 {
   g_autofree gchar *message = g_strdup (error->message);
   guint retry_after = self->client != NULL ? pbi_immich_client_get_retry_after (self->client) : 0;
@@ -141,7 +142,7 @@ _pbi_engine_go_offline (PbiEngine    *self,
 
 void
 _pbi_engine_go_error (PbiEngine    *self,
-          const GError *error)
+                      const GError *error)
 {
   pbi_log_error ("immich: %s", error->message);
   _pbi_engine_set_connection_state (self, PBI_CONNECTION_ERROR, error->message);
@@ -152,7 +153,7 @@ _pbi_engine_go_error (PbiEngine    *self,
  * dropped under it. */
 void
 _pbi_engine_job_requeue (PbiEngine *self,
-             Job       *job)
+                         Job       *job)
 {
   job->busy = FALSE;
   switch (job->stage)
@@ -175,8 +176,8 @@ _pbi_engine_job_requeue (PbiEngine *self,
 /* A failure of the network part of a job's stage. */
 void
 _pbi_engine_job_network_failed (PbiEngine    *self,
-                    Job          *job,
-                    const GError *error)
+                                Job          *job,
+                                const GError *error)
 {
   job->busy = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -263,7 +264,8 @@ connected_user_cb (GObject      *object,
     {
       g_free (self->server_version);
       self->server_version = g_steal_pointer (&version);
-      g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_SERVER_VERSION]);
+      g_object_notify_by_pspec (G_OBJECT (self),
+                                _pbi_engine_properties[ENGINE_PROP_SERVER_VERSION]);
     }
   g_free (self->user_id);
   self->user_id = g_strdup (user->id);
@@ -283,7 +285,7 @@ connected_user_cb (GObject      *object,
 
 gboolean
 _pbi_engine_make_client (PbiEngine  *self,
-             GError    **error)
+                         GError    **error)
 {
   const gchar *server = _pbi_engine_effective_server (self);
   const gchar *key = _pbi_engine_effective_key (self);
@@ -347,8 +349,8 @@ probe_cb (gpointer user_data)
 
 void
 _pbi_engine_on_network_changed (GNetworkMonitor *monitor,
-                    gboolean         available,
-                    PbiEngine       *self)
+                                gboolean         available,
+                                PbiEngine       *self)
 {
   if (available && self->connection_state == PBI_CONNECTION_OFFLINE && !self->connecting)
     {
@@ -428,9 +430,10 @@ test_user_cb (GObject      *object,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           pbi_log_error ("immich connection test failed: %s", error->message);
-          _pbi_engine_set_connection_state (self, _pbi_engine_error_is_fatal_config (error) ? PBI_CONNECTION_ERROR
-                                                                    : PBI_CONNECTION_OFFLINE,
-                                error->message);
+          _pbi_engine_set_connection_state (self, _pbi_engine_error_is_fatal_config (error)
+                                            ? PBI_CONNECTION_ERROR
+                                                                                : PBI_CONNECTION_OFFLINE,
+                                            error->message);
         }
       g_task_return_error (task, g_steal_pointer (&error));
       return;

@@ -57,7 +57,7 @@ strv_contains_all (const gchar * const *haystack,
 
 GStrv
 _pbi_engine_strv_union (const gchar * const *a,
-            const gchar * const *b)
+                        const gchar * const *b)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr(GPtrArray) seen = g_ptr_array_new ();
@@ -150,7 +150,7 @@ schedule_flush (PbiEngine *self)
  * database's. */
 PbiFileRecord *
 _pbi_engine_get_record (PbiEngine   *self,
-            const gchar *path)
+                        const gchar *path)
 {
   PbiFileRecord *rec = g_hash_table_lookup (self->dirty, path);
 
@@ -161,10 +161,10 @@ _pbi_engine_get_record (PbiEngine   *self,
 
 void
 _pbi_engine_save_job (PbiEngine    *self,
-          Job          *job,
-          PbiFileState  state,
-          const gchar  *error,
-          gint64        next_retry)
+                      Job          *job,
+                      PbiFileState  state,
+                      const gchar  *error,
+                      gint64        next_retry)
 {
   PbiFileRecord *rec = pbi_file_record_new (job->path);
 
@@ -181,7 +181,8 @@ _pbi_engine_save_job (PbiEngine    *self,
   g_hash_table_replace (self->dirty, rec->path, rec);
   schedule_flush (self);
 
-  g_signal_emit (self, _pbi_engine_signals[ENGINE_SIGNAL_FILE_STATE_CHANGED], 0, job->path, (gint) state, error);
+  g_signal_emit (self, _pbi_engine_signals[ENGINE_SIGNAL_FILE_STATE_CHANGED], 0, job->path,
+                 (gint) state, error);
 }
 
 const gchar *
@@ -240,9 +241,9 @@ notify_progress (PbiEngine *self,
  * keeps the photo queued with a retry time; REJECTED waits for retry-failed. */
 void
 _pbi_engine_job_finish (PbiEngine    *self,
-            Job          *job,
-            PbiFileState  state,
-            const gchar  *error)
+                        Job          *job,
+                        PbiFileState  state,
+                        const gchar  *error)
 {
   gint64 next_retry = 0;
   g_autoptr(GPtrArray) waiters = NULL;
@@ -268,7 +269,8 @@ _pbi_engine_job_finish (PbiEngine    *self,
         {
           self->duplicates++;
           self->pending_duplicates++;
-          g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_DUPLICATES]);
+          g_object_notify_by_pspec (G_OBJECT (self),
+                                    _pbi_engine_properties[ENGINE_PROP_DUPLICATES]);
         }
       else
         {
@@ -338,9 +340,10 @@ hash_cb (GObject      *object,
        * or unreadable waits for retry-failed */
       job->attempts++;
       _pbi_engine_job_finish (self, job,
-                  g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY) ? PBI_FILE_STATE_FAILED
-                                                                       : PBI_FILE_STATE_REJECTED,
-                  error->message);
+                              g_error_matches (error, G_IO_ERROR,
+                                               G_IO_ERROR_BUSY) ? PBI_FILE_STATE_FAILED
+                                                                                   : PBI_FILE_STATE_REJECTED,
+                              error->message);
       _pbi_engine_schedule_pump (self);
       return;
     }
@@ -451,7 +454,8 @@ check_cb (GObject      *object,
                      _pbi_engine_job_basename (job));
           if (res->is_trashed)
             {
-              g_message ("Photo %s was in the Immich trash; restoring it", _pbi_engine_job_basename (job));
+              g_message ("Photo %s was in the Immich trash; restoring it",
+                         _pbi_engine_job_basename (job));
               g_strv_builder_add (trashed, res->asset_id);
               n_trashed++;
             }
@@ -738,7 +742,8 @@ _pbi_engine_load_due (PbiEngine *self)
           g_hash_table_contains (self->dirty, rec->path))
         continue;
       job = job_from_record (self, rec);
-      job_place (self, job, rec->state == PBI_FILE_STATE_FAILED ? PBI_FILE_STATE_PENDING : rec->state);
+      job_place (self, job, rec->state == PBI_FILE_STATE_FAILED ? PBI_FILE_STATE_PENDING
+                 : rec->state);
     }
 }
 
@@ -856,12 +861,12 @@ _pbi_engine_schedule_pump (PbiEngine *self)
  * when nothing needs doing (already synced, unchanged): *skipped is then set. */
 Job *
 _pbi_engine_enqueue_path (PbiEngine           *self,
-              const gchar         *path,
-              gint64               size,
-              gint64               mtime,
-              const gchar * const *albums,
-              gboolean             explicit,
-              gboolean            *skipped)
+                          const gchar         *path,
+                          gint64               size,
+                          gint64               mtime,
+                          const gchar * const *albums,
+                          gboolean             explicit,
+                          gboolean            *skipped)
 {
   g_autoptr(PbiFileRecord) rec = NULL;
   Job *job;
@@ -896,7 +901,8 @@ _pbi_engine_enqueue_path (PbiEngine           *self,
       job = job_from_record (self, rec);
       g_strfreev (job->albums);
       job->albums = _pbi_engine_strv_union ((const gchar * const *) have, albums);
-      if ((rec->state == PBI_FILE_STATE_DONE || rec->state == PBI_FILE_STATE_DUPLICATE) && rec->asset_id != NULL)
+      if ((rec->state == PBI_FILE_STATE_DONE || rec->state == PBI_FILE_STATE_DUPLICATE)
+          && rec->asset_id != NULL)
         state = PBI_FILE_STATE_ADDING;  /* only the new album is missing */
       else if (rec->state == PBI_FILE_STATE_REJECTED || rec->state == PBI_FILE_STATE_FAILED)
         state = rec->sha1 != NULL ? PBI_FILE_STATE_CHECKING : PBI_FILE_STATE_PENDING;
@@ -942,8 +948,8 @@ _pbi_engine_enqueue_path (PbiEngine           *self,
 
 gboolean
 _pbi_engine_stat_path (const gchar *path,
-           gint64      *size,
-           gint64      *mtime)
+                       gint64      *size,
+                       gint64      *mtime)
 {
   GStatBuf st;
 

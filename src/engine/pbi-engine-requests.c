@@ -92,9 +92,9 @@ request_complete (Request *req)
 
 void
 _pbi_engine_request_account (Request      *req,
-                 Job          *job,
-                 PbiFileState  state,
-                 const gchar  *error)
+                             Job          *job,
+                             PbiFileState  state,
+                             const gchar  *error)
 {
   gboolean ok = state == PBI_FILE_STATE_DONE;
 
@@ -155,7 +155,8 @@ enqueue_chunk_cb (gpointer user_data)
       PbiScanEntry *entry = g_ptr_array_index (run->entries, run->next);
       gboolean skipped = FALSE;
       Job *job = _pbi_engine_enqueue_path (self, entry->path, entry->size, entry->mtime_us,
-                               (const gchar * const *) req->albums, !req->automatic, &skipped);
+                                           (const gchar * const *) req->albums, !req->automatic,
+                                           &skipped);
 
       if (job == NULL)
         {
@@ -331,7 +332,8 @@ pbi_engine_sync_photo_finish (PbiEngine     *self,
     {
       g_autoptr(PbiFileRecord) rec = _pbi_engine_get_record (self, res->path);
 
-      if (rec != NULL && (rec->state == PBI_FILE_STATE_DONE || rec->state == PBI_FILE_STATE_DUPLICATE))
+      if (rec != NULL
+          && (rec->state == PBI_FILE_STATE_DONE || rec->state == PBI_FILE_STATE_DUPLICATE))
         {
           res->success = TRUE;
           res->asset_id = g_strdup (rec->asset_id);
@@ -429,12 +431,12 @@ pbi_engine_dup_media_extensions (PbiEngine *self)
 
 void
 _pbi_engine_sync_folder (PbiEngine           *self,
-             const gchar         *folder,
-             const gchar         *album_name,
-             gboolean             automatic,
-             GCancellable        *cancellable,
-             GAsyncReadyCallback  callback,
-             gpointer             user_data)
+                         const gchar         *folder,
+                         const gchar         *album_name,
+                         gboolean             automatic,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
 {
   Request *req;
   g_autoptr(GFile) dir = NULL;

@@ -42,7 +42,8 @@ on_file_ready (PbiWatcher *watcher,
   if (path == NULL || !_pbi_engine_stat_path (path, &size, &mtime))
     return;
   g_debug ("New capture %s", path);
-  _pbi_engine_enqueue_path (self, path, size, mtime, (const gchar * const *) albums, FALSE, &skipped);
+  _pbi_engine_enqueue_path (self, path, size, mtime, (const gchar * const *) albums, FALSE,
+                            &skipped);
   if (!_pbi_engine_automatic_allowed (self) && !skipped)
     g_message ("Queued %s; it is uploaded when sync is enabled%s", path,
                self->enabled ? " and inside the sync schedule" : "");

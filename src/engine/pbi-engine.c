@@ -79,19 +79,21 @@ _pbi_engine_default_albums (PbiEngine *self)
 
 void
 _pbi_engine_set_connection_state (PbiEngine          *self,
-                      PbiConnectionState  state,
-                      const gchar        *message)
+                                  PbiConnectionState  state,
+                                  const gchar        *message)
 {
   if (self->connection_state != state)
     {
       self->connection_state = state;
-      g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_CONNECTION_STATE]);
+      g_object_notify_by_pspec (G_OBJECT (self),
+                                _pbi_engine_properties[ENGINE_PROP_CONNECTION_STATE]);
     }
   if (g_strcmp0 (self->connection_message, message) != 0)
     {
       g_free (self->connection_message);
       self->connection_message = g_strdup (message);
-      g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_CONNECTION_MESSAGE]);
+      g_object_notify_by_pspec (G_OBJECT (self),
+                                _pbi_engine_properties[ENGINE_PROP_CONNECTION_MESSAGE]);
     }
 }
 
@@ -155,7 +157,7 @@ _pbi_engine_automatic_allowed (PbiEngine *self)
 
 gboolean
 _pbi_engine_job_allowed (PbiEngine *self,
-             Job       *job)
+                         Job       *job)
 {
   return job->explicit || _pbi_engine_automatic_allowed (self);
 }
@@ -199,7 +201,8 @@ read_settings (PbiEngine *self)
   self->schedule_start = dup_setting (self, "immich_schedule_start");
   g_free (self->schedule_end);
   self->schedule_end = dup_setting (self, "immich_schedule_end");
-  self->concurrency = CLAMP (pbi_store_get_setting_int (self->store, "immich_upload_concurrency"), 1, 16);
+  self->concurrency = CLAMP (pbi_store_get_setting_int (self->store, "immich_upload_concurrency"),
+                             1, 16);
   self->connect_timeout = pbi_store_get_setting_int (self->store, "immich_connect_timeout");
   self->idle_timeout = pbi_store_get_setting_int (self->store, "immich_idle_timeout");
   g_free (self->fingerprint);
@@ -226,7 +229,8 @@ read_settings (PbiEngine *self)
     }
   if (was_enabled != self->enabled)
     {
-      g_message (self->enabled ? "Immich sync enabled" : "Immich sync disabled; captures are queued");
+      g_message (self->enabled ? "Immich sync enabled"
+                 : "Immich sync disabled; captures are queued");
       if (self->enabled)
         {
           _pbi_engine_load_due (self);
@@ -287,7 +291,8 @@ pbi_engine_start (PbiEngine  *self,
   /* captures written while we were not running (or whose queue row a power
    * cut took) are found: unchanged, synced files cost a lookup, not a hash */
   if (self->watcher != NULL &&
-      !(self->scanning_library && g_strcmp0 (_pbi_engine_library_target (self), _pbi_engine_watch_folder (self)) == 0))
+      !(self->scanning_library
+        && g_strcmp0 (_pbi_engine_library_target (self), _pbi_engine_watch_folder (self)) == 0))
     _pbi_engine_sync_folder (self, _pbi_engine_watch_folder (self), NULL, TRUE, NULL, NULL, NULL);
   _pbi_engine_load_due (self);
   _pbi_engine_schedule_pump (self);
@@ -334,8 +339,9 @@ pbi_engine_set_server_override (PbiEngine   *self,
   self->key_override = g_strdup (api_key != NULL && *api_key ? api_key : NULL);
   pbi_log_add_secret (api_key);
   _pbi_engine_drop_client (self);
-  _pbi_engine_set_connection_state (self, self->enabled ? PBI_CONNECTION_CONNECTING : PBI_CONNECTION_DISABLED,
-                        NULL);
+  _pbi_engine_set_connection_state (self, self->enabled ? PBI_CONNECTION_CONNECTING
+                                    : PBI_CONNECTION_DISABLED,
+                                    NULL);
 }
 
 void
@@ -665,13 +671,20 @@ pbi_engine_class_init (PbiEngineClass *klass)
                        PBI_CONNECTION_CONNECTING, RO);
   _pbi_engine_properties[ENGINE_PROP_CONNECTION_MESSAGE] =
     g_param_spec_string ("connection-message", NULL, NULL, NULL, RO);
-  _pbi_engine_properties[ENGINE_PROP_ALBUM_NAME] = g_param_spec_string ("album-name", NULL, NULL, NULL, RO);
-  _pbi_engine_properties[ENGINE_PROP_SERVER_VERSION] = g_param_spec_string ("server-version", NULL, NULL, NULL, RO);
-  _pbi_engine_properties[ENGINE_PROP_LAST_SYNC] = g_param_spec_boxed ("last-sync", NULL, NULL, G_TYPE_DATE_TIME, RO);
-  _pbi_engine_properties[ENGINE_PROP_UPLOADED] = g_param_spec_uint ("uploaded", NULL, NULL, 0, G_MAXUINT, 0, RO);
-  _pbi_engine_properties[ENGINE_PROP_DUPLICATES] = g_param_spec_uint ("duplicates", NULL, NULL, 0, G_MAXUINT, 0, RO);
-  _pbi_engine_properties[ENGINE_PROP_PENDING] = g_param_spec_uint ("pending", NULL, NULL, 0, G_MAXUINT, 0, RO);
-  _pbi_engine_properties[ENGINE_PROP_FAILED] = g_param_spec_uint ("failed", NULL, NULL, 0, G_MAXUINT, 0, RO);
+  _pbi_engine_properties[ENGINE_PROP_ALBUM_NAME] = g_param_spec_string ("album-name", NULL, NULL,
+                                                                        NULL, RO);
+  _pbi_engine_properties[ENGINE_PROP_SERVER_VERSION] = g_param_spec_string ("server-version", NULL,
+                                                                            NULL, NULL, RO);
+  _pbi_engine_properties[ENGINE_PROP_LAST_SYNC] = g_param_spec_boxed ("last-sync", NULL, NULL,
+                                                                      G_TYPE_DATE_TIME, RO);
+  _pbi_engine_properties[ENGINE_PROP_UPLOADED] = g_param_spec_uint ("uploaded", NULL, NULL, 0,
+                                                                    G_MAXUINT, 0, RO);
+  _pbi_engine_properties[ENGINE_PROP_DUPLICATES] = g_param_spec_uint ("duplicates", NULL, NULL, 0,
+                                                                      G_MAXUINT, 0, RO);
+  _pbi_engine_properties[ENGINE_PROP_PENDING] = g_param_spec_uint ("pending", NULL, NULL, 0,
+                                                                   G_MAXUINT, 0, RO);
+  _pbi_engine_properties[ENGINE_PROP_FAILED] = g_param_spec_uint ("failed", NULL, NULL, 0,
+                                                                  G_MAXUINT, 0, RO);
   _pbi_engine_properties[ENGINE_PROP_BULK_FILES_TOTAL] =
     g_param_spec_int64 ("bulk-files-total", NULL, NULL, 0, G_MAXINT64, 0, RO);
   _pbi_engine_properties[ENGINE_PROP_BULK_FILES_DONE] =
@@ -705,7 +718,8 @@ static void
 pbi_engine_init (PbiEngine *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->jobs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) _pbi_engine_job_free);
+  self->jobs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                      (GDestroyNotify) _pbi_engine_job_free);
   self->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                        (GDestroyNotify) pbi_file_record_free);
   self->albums = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,

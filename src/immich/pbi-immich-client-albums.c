@@ -30,7 +30,8 @@ album_from_json (JsonNode *node)
   PbiImmichAlbum *album;
   guint i;
 
-  if (_pbi_immich_obj_string (obj, "id") == NULL || _pbi_immich_obj_string (obj, "albumName") == NULL)
+  if (_pbi_immich_obj_string (obj, "id") == NULL
+      || _pbi_immich_obj_string (obj, "albumName") == NULL)
     return NULL;
   album = g_new0 (PbiImmichAlbum, 1);
   album->id = g_strdup (_pbi_immich_obj_string (obj, "id"));
@@ -40,7 +41,8 @@ album_from_json (JsonNode *node)
 
   /* Up to 2.x: ownerId and owner; 3.x: albumUsers with role "owner". */
   owner = _pbi_immich_obj_object (obj, "owner");
-  album->owner_id = g_strdup (_pbi_immich_obj_string (obj, "ownerId") ? _pbi_immich_obj_string (obj, "ownerId")
+  album->owner_id = g_strdup (_pbi_immich_obj_string (obj, "ownerId")
+                              ? _pbi_immich_obj_string (obj, "ownerId")
                               : _pbi_immich_obj_string (owner, "id"));
   album->owner_name = g_strdup (_pbi_immich_obj_string (owner, "name"));
   users = _pbi_immich_obj_array (obj, "albumUsers");
@@ -97,7 +99,8 @@ list_albums_cb (GObject      *object,
     }
   if (!JSON_NODE_HOLDS_ARRAY (answer->root))
     {
-      g_task_return_error (task, _pbi_immich_bad_response (answer->resp, "is not a list of albums"));
+      g_task_return_error (task,
+                           _pbi_immich_bad_response (answer->resp, "is not a list of albums"));
       return;
     }
   arr = json_node_get_array (answer->root);
@@ -107,7 +110,9 @@ list_albums_cb (GObject      *object,
 
       if (album == NULL)
         {
-          g_task_return_error (task, _pbi_immich_bad_response (answer->resp, "has an album without id or name"));
+          g_task_return_error (task,
+                               _pbi_immich_bad_response (answer->resp,
+                                                         "has an album without id or name"));
           return;
         }
       if (l->step == 1)
@@ -141,7 +146,7 @@ list_albums_start (GTask *task)
   else
     path = IS_V1 (self) ? "album?shared=true" : "albums?shared=true";
   _pbi_immich_api_call_async (self, "GET", path, NULL, REQ_NONE, g_task_get_cancellable (task),
-                  list_albums_cb, task);
+                              list_albums_cb, task);
 }
 
 void
@@ -211,7 +216,8 @@ create_album_cb (GObject      *object,
   album = album_from_json (answer->root);
   if (album == NULL)
     {
-      g_task_return_error (task, _pbi_immich_bad_response (answer->resp, "lacks the album's id or name"));
+      g_task_return_error (task,
+                           _pbi_immich_bad_response (answer->resp, "lacks the album's id or name"));
       return;
     }
   g_task_return_pointer (task, album, (GDestroyNotify) pbi_immich_album_free);
@@ -223,8 +229,9 @@ create_album_start (GTask *task)
   PbiImmichClient *self = g_task_get_source_object (task);
   JsonNode *body = g_task_get_task_data (task);
 
-  _pbi_immich_api_call_async (self, "POST", IS_V1 (self) ? "album" : "albums", body, REQ_NOT_REPEATABLE,
-                  g_task_get_cancellable (task), create_album_cb, task);
+  _pbi_immich_api_call_async (self, "POST", IS_V1 (self) ? "album" : "albums", body,
+                              REQ_NOT_REPEATABLE,
+                              g_task_get_cancellable (task), create_album_cb, task);
 }
 
 void
@@ -293,7 +300,8 @@ add_to_album_cb (GObject      *object,
     }
   if (!JSON_NODE_HOLDS_ARRAY (answer->root))
     {
-      g_task_return_error (task, _pbi_immich_bad_response (answer->resp, "is not a list of results"));
+      g_task_return_error (task,
+                           _pbi_immich_bad_response (answer->resp, "is not a list of results"));
       return;
     }
   arr = json_node_get_array (answer->root);
@@ -305,9 +313,12 @@ add_to_album_cb (GObject      *object,
       PbiImmichAlbumAddResult *r;
       gboolean success;
 
-      if (_pbi_immich_obj_string (obj, "id") == NULL || !_pbi_immich_obj_bool (obj, "success", &success))
+      if (_pbi_immich_obj_string (obj, "id") == NULL
+          || !_pbi_immich_obj_bool (obj, "success", &success))
         {
-          g_task_return_error (task, _pbi_immich_bad_response (answer->resp, "has a result without id or success"));
+          g_task_return_error (task,
+                               _pbi_immich_bad_response (answer->resp,
+                                                         "has a result without id or success"));
           return;
         }
       r = g_new0 (PbiImmichAlbumAddResult, 1);
@@ -343,7 +354,7 @@ add_to_album_start (GTask *task)
                                             escaped);
 
   _pbi_immich_api_call_async (self, "PUT", path, a->body, REQ_ALBUM, g_task_get_cancellable (task),
-                  add_to_album_cb, task);
+                              add_to_album_cb, task);
 }
 
 void

@@ -77,7 +77,7 @@ bulk_check_cb (GObject      *object,
           || (g_strcmp0 (action, "accept") != 0 && g_strcmp0 (action, "reject") != 0))
         {
           g_task_return_error (task, _pbi_immich_bad_response (answer->resp,
-                                                   "has a result without id or action"));
+                                                               "has a result without id or action"));
           return;
         }
       g_hash_table_insert (by_id, (gpointer) _pbi_immich_obj_string (obj, "id"), obj);
@@ -143,8 +143,8 @@ bulk_check_start (GTask *task)
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
   _pbi_immich_api_call_async (self, "POST", IS_V1 (self) ? "asset/bulk-upload-check"
-                                             : "assets/bulk-upload-check",
-                  body, REQ_NONE, g_task_get_cancellable (task), bulk_check_cb, task);
+                                                         : "assets/bulk-upload-check",
+                              body, REQ_NONE, g_task_get_cancellable (task), bulk_check_cb, task);
 }
 
 void
@@ -214,8 +214,9 @@ restore_start (GTask *task)
 {
   PbiImmichClient *self = g_task_get_source_object (task);
 
-  _pbi_immich_api_call_async (self, "POST", "trash/restore/assets", g_task_get_task_data (task), REQ_NONE,
-                  g_task_get_cancellable (task), restore_cb, task);
+  _pbi_immich_api_call_async (self, "POST", "trash/restore/assets", g_task_get_task_data (task),
+                              REQ_NONE,
+                              g_task_get_cancellable (task), restore_cb, task);
 }
 
 void
@@ -335,7 +336,8 @@ upload_cb (GObject      *object,
     duplicate = g_str_equal (status, "duplicate");
   else if (!_pbi_immich_obj_bool (obj, "duplicate", &duplicate))
     {
-      g_task_return_error (task, _pbi_immich_bad_response (resp, "says neither status nor duplicate"));
+      g_task_return_error (task,
+                           _pbi_immich_bad_response (resp, "says neither status nor duplicate"));
       return;
     }
   r = g_new0 (PbiImmichUploadResult, 1);
@@ -409,11 +411,11 @@ upload_send (GTask *task)
     soup_message_headers_replace (soup_message_get_request_headers (msg), "x-immich-checksum",
                                   up->checksum);
   _pbi_immich_exchange_async (self, msg, REQ_UPLOAD, body, u->progress, u->progress_data,
-                  g_task_get_cancellable (task), upload_cb, task);
+                              g_task_get_cancellable (task), upload_cb, task);
 }
 
-GError *
-_pbi_immich_file_error (const gchar  *path,
+static GError *
+file_error (const gchar  *path,
             const GError *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
@@ -442,7 +444,7 @@ upload_sidecar_opened_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
       else
-        g_task_return_error (task, _pbi_immich_file_error (u->sidecar_path, error));
+        g_task_return_error (task, file_error (u->sidecar_path, error));
       return;
     }
   u->sidecar_stream = G_INPUT_STREAM (stream);
@@ -465,7 +467,7 @@ upload_asset_opened_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
       else
-        g_task_return_error (task, _pbi_immich_file_error (u->upload->path, error));
+        g_task_return_error (task, file_error (u->upload->path, error));
       return;
     }
   u->asset_stream = G_INPUT_STREAM (stream);
@@ -526,7 +528,7 @@ pbi_immich_client_upload_async (PbiImmichClient       *self,
                             G_FILE_QUERY_INFO_NONE, NULL, &error);
   if (info == NULL)
     {
-      g_task_return_error (task, _pbi_immich_file_error (upload->path, error));
+      g_task_return_error (task, file_error (upload->path, error));
       g_object_unref (task);
       return;
     }
@@ -555,7 +557,7 @@ pbi_immich_client_upload_async (PbiImmichClient       *self,
                                      G_FILE_QUERY_INFO_NONE, NULL, &error);
           if (sinfo == NULL)
             {
-              g_task_return_error (task, _pbi_immich_file_error (u->sidecar_path, error));
+              g_task_return_error (task, file_error (u->sidecar_path, error));
               g_object_unref (task);
               return;
             }

@@ -147,8 +147,6 @@ void _pbi_immich_ensure_api (PbiImmichClient *self,
                              GTask           *task,
                              ApiStart         start);
 JsonNode *_pbi_immich_ids_array_node (const gchar * const *ids);
-GError *_pbi_immich_file_error (const gchar  *path,
-                                const GError *error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Response, _pbi_immich_response_free)
 

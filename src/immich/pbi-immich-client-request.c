@@ -249,7 +249,7 @@ send_cb (GObject      *object,
   stop_watchdog (req);
   if (body == NULL)
     {
-      const GError *_pbi_immich_file_error = req->body ? pbi_multipart_stream_get_file_error (req->body) : NULL;
+      const GError *file_error = req->body ? pbi_multipart_stream_get_file_error (req->body) : NULL;
 
       g_debug ("%s failed: %s", req->what, error->message);
       if (req->connect_timed_out)
@@ -263,9 +263,9 @@ send_cb (GObject      *object,
                                  req->host, req->port, req->client->idle_timeout_s);
       else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
-      else if (_pbi_immich_file_error != NULL)
+      else if (file_error != NULL)
         g_task_return_new_error (task, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_FILE,
-                                 "Could not read the file to upload: %s", _pbi_immich_file_error->message);
+                                 "Could not read the file to upload: %s", file_error->message);
       else if (req->peer_fingerprint != NULL && error->domain == G_TLS_ERROR)
         g_task_return_error (task, tls_error_for (req));
       else
@@ -293,7 +293,7 @@ send_cb (GObject      *object,
 
 SoupMessage *
 _pbi_immich_new_message (const gchar *method,
-             const gchar *url)
+                         const gchar *url)
 {
   SoupMessage *msg = soup_message_new (method, url);
 
@@ -309,14 +309,14 @@ _pbi_immich_new_message (const gchar *method,
  * transport error already in PBI_IMMICH_ERROR words. */
 void
 _pbi_immich_exchange_async (PbiImmichClient       *self,
-                SoupMessage           *msg,
-                RequestFlags           flags,
-                PbiMultipartStream    *body,
-                PbiImmichProgressFunc  progress,
-                gpointer               progress_data,
-                GCancellable          *cancellable,
-                GAsyncReadyCallback    callback,
-                gpointer               user_data)
+                            SoupMessage           *msg,
+                            RequestFlags           flags,
+                            PbiMultipartStream    *body,
+                            PbiImmichProgressFunc  progress,
+                            gpointer               progress_data,
+                            GCancellable          *cancellable,
+                            GAsyncReadyCallback    callback,
+                            gpointer               user_data)
 {
   g_autoptr(GTask) task = NULL;
   Request *req;
@@ -378,8 +378,8 @@ _pbi_immich_exchange_async (PbiImmichClient       *self,
 
 Response *
 _pbi_immich_exchange_finish (PbiImmichClient  *self,
-                 GAsyncResult     *result,
-                 GError          **error)
+                             GAsyncResult     *result,
+                             GError          **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -414,7 +414,7 @@ _pbi_immich_parse_json (Response *resp)
 
 const gchar *
 _pbi_immich_obj_string (JsonObject  *obj,
-            const gchar *member)
+                        const gchar *member)
 {
   JsonNode *node;
 
@@ -429,8 +429,8 @@ _pbi_immich_obj_string (JsonObject  *obj,
 
 gboolean
 _pbi_immich_obj_bool (JsonObject  *obj,
-          const gchar *member,
-          gboolean    *out)
+                      const gchar *member,
+                      gboolean    *out)
 {
   JsonNode *node;
 
@@ -444,8 +444,8 @@ _pbi_immich_obj_bool (JsonObject  *obj,
 
 gboolean
 _pbi_immich_obj_uint (JsonObject  *obj,
-          const gchar *member,
-          guint       *out)
+                      const gchar *member,
+                      guint       *out)
 {
   JsonNode *node;
   gint64 v;
@@ -463,7 +463,7 @@ _pbi_immich_obj_uint (JsonObject  *obj,
 
 JsonObject *
 _pbi_immich_obj_object (JsonObject  *obj,
-            const gchar *member)
+                        const gchar *member)
 {
   JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
 
@@ -472,7 +472,7 @@ _pbi_immich_obj_object (JsonObject  *obj,
 
 JsonArray *
 _pbi_immich_obj_array (JsonObject  *obj,
-           const gchar *member)
+                       const gchar *member)
 {
   JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
 
@@ -543,7 +543,8 @@ server_message (JsonNode *root)
                                                where->len ? where->str : "",
                                                where->len ? ": " : "",
                                                text ? text : (_pbi_immich_obj_string (e, "code") ?
-                                                              _pbi_immich_obj_string (e, "code") : "invalid")));
+                                                              _pbi_immich_obj_string (e,
+                                                                                      "code") : "invalid")));
     }
   if (parts->len == 0 && message != NULL && JSON_NODE_HOLDS_VALUE (message)
       && json_node_get_value_type (message) == G_TYPE_STRING)
@@ -566,9 +567,9 @@ _pbi_immich_version_string (PbiImmichClient *self)
 /* Turns a non-2xx status into an error; FALSE when it was one. */
 gboolean
 _pbi_immich_check_status (PbiImmichClient  *self,
-              Response         *resp,
-              JsonNode         *root,
-              GError          **error)
+                          Response         *resp,
+                          JsonNode         *root,
+                          GError          **error)
 {
   g_autofree gchar *msg = server_message (root);
   g_autofree gchar *version = _pbi_immich_version_string (self);
@@ -714,8 +715,8 @@ _pbi_immich_check_status (PbiImmichClient  *self,
  * a node (JSON null for an empty 2xx body). */
 JsonNode *
 _pbi_immich_response_to_json (PbiImmichClient  *self,
-                  Response         *resp,
-                  GError          **error)
+                              Response         *resp,
+                              GError          **error)
 {
   g_autoptr(JsonNode) root = _pbi_immich_parse_json (resp);
 
@@ -739,7 +740,7 @@ _pbi_immich_response_to_json (PbiImmichClient  *self,
 
 GError *
 _pbi_immich_bad_response (Response    *resp,
-              const gchar *what_is_wrong)
+                          const gchar *what_is_wrong)
 {
   return g_error_new (PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_BAD_RESPONSE,
                       "The answer to %s %s", resp->what, what_is_wrong);
@@ -785,7 +786,7 @@ api_call_cb (GObject      *object,
 
 gchar *
 _pbi_immich_api_url_for (PbiImmichClient *self,
-             const gchar     *path)
+                         const gchar     *path)
 {
   return g_strconcat (self->api_url, "/", path, NULL);
 }
@@ -794,13 +795,13 @@ _pbi_immich_api_url_for (PbiImmichClient *self,
  * sent as JSON. The answer is a JsonAnswer. */
 void
 _pbi_immich_api_call_async (PbiImmichClient     *self,
-                const gchar         *method,
-                const gchar         *path,
-                JsonNode            *body,
-                RequestFlags         flags,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             user_data)
+                            const gchar         *method,
+                            const gchar         *path,
+                            JsonNode            *body,
+                            RequestFlags         flags,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
 {
   g_autofree gchar *url = _pbi_immich_api_url_for (self, path);
   SoupMessage *msg = _pbi_immich_new_message (method, url);
@@ -817,13 +818,13 @@ _pbi_immich_api_call_async (PbiImmichClient     *self,
       soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
     }
   _pbi_immich_exchange_async (self, msg, flags, NULL, NULL, NULL, cancellable, api_call_cb,
-                  g_task_new (self, cancellable, callback, user_data));
+                              g_task_new (self, cancellable, callback, user_data));
 }
 
 JsonAnswer *
 _pbi_immich_api_call_finish (PbiImmichClient  *self,
-                 GAsyncResult     *result,
-                 GError          **error)
+                             GAsyncResult     *result,
+                             GError          **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }

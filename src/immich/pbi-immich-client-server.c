@@ -40,7 +40,8 @@ ping_cb (GObject      *object,
   obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
   if (g_strcmp0 (_pbi_immich_obj_string (obj, "res"), "pong") != 0)
     {
-      g_task_return_error (task, _pbi_immich_bad_response (answer->resp, "is not {\"res\":\"pong\"}"));
+      g_task_return_error (task,
+                           _pbi_immich_bad_response (answer->resp, "is not {\"res\":\"pong\"}"));
       return;
     }
   g_task_return_boolean (task, TRUE);
@@ -52,7 +53,7 @@ ping_start (GTask *task)
   PbiImmichClient *self = g_task_get_source_object (task);
 
   _pbi_immich_api_call_async (self, "GET", IS_V1 (self) ? "server-info/ping" : "server/ping", NULL,
-                  REQ_NONE, g_task_get_cancellable (task), ping_cb, task);
+                              REQ_NONE, g_task_get_cancellable (task), ping_cb, task);
 }
 
 void
@@ -99,10 +100,12 @@ version_cb (GObject      *object,
       return;
     }
   obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
-  if (!_pbi_immich_obj_uint (obj, "major", &v.major) || !_pbi_immich_obj_uint (obj, "minor", &v.minor)
+  if (!_pbi_immich_obj_uint (obj, "major", &v.major)
+      || !_pbi_immich_obj_uint (obj, "minor", &v.minor)
       || !_pbi_immich_obj_uint (obj, "patch", &v.patch))
     {
-      g_task_return_error (task, _pbi_immich_bad_response (answer->resp, "lacks the version numbers"));
+      g_task_return_error (task,
+                           _pbi_immich_bad_response (answer->resp, "lacks the version numbers"));
       return;
     }
   self->version = v;
@@ -115,8 +118,9 @@ version_start (GTask *task)
 {
   PbiImmichClient *self = g_task_get_source_object (task);
 
-  _pbi_immich_api_call_async (self, "GET", IS_V1 (self) ? "server-info/version" : "server/version", NULL,
-                  REQ_NO_AUTH, g_task_get_cancellable (task), version_cb, task);
+  _pbi_immich_api_call_async (self, "GET", IS_V1 (self) ? "server-info/version" : "server/version",
+                              NULL,
+                              REQ_NO_AUTH, g_task_get_cancellable (task), version_cb, task);
 }
 
 void
@@ -169,7 +173,8 @@ user_cb (GObject      *object,
   obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
   if (_pbi_immich_obj_string (obj, "id") == NULL || _pbi_immich_obj_string (obj, "email") == NULL)
     {
-      g_task_return_error (task, _pbi_immich_bad_response (answer->resp, "lacks the user's id or email"));
+      g_task_return_error (task,
+                           _pbi_immich_bad_response (answer->resp, "lacks the user's id or email"));
       return;
     }
   user = g_new0 (PbiImmichUser, 1);
@@ -186,7 +191,7 @@ user_start (GTask *task)
   PbiImmichClient *self = g_task_get_source_object (task);
 
   _pbi_immich_api_call_async (self, "GET", IS_V1 (self) ? "user/me" : "users/me", NULL, REQ_NONE,
-                  g_task_get_cancellable (task), user_cb, task);
+                              g_task_get_cancellable (task), user_cb, task);
 }
 
 void
@@ -261,7 +266,8 @@ permissions_cb (GObject      *object,
   perms = _pbi_immich_obj_array (obj, "permissions");
   if (perms == NULL)
     {
-      g_task_return_error (task, _pbi_immich_bad_response (answer->resp, "lacks the key's permissions"));
+      g_task_return_error (task,
+                           _pbi_immich_bad_response (answer->resp, "lacks the key's permissions"));
       return;
     }
   g_task_return_pointer (task, strv_from_array (perms, FALSE), (GDestroyNotify) g_strfreev);
@@ -279,8 +285,9 @@ permissions_start (GTask *task)
       g_object_unref (task);
       return;
     }
-  _pbi_immich_api_call_async (self, "GET", "api-keys/me", NULL, REQ_NONE, g_task_get_cancellable (task),
-                  permissions_cb, task);
+  _pbi_immich_api_call_async (self, "GET", "api-keys/me", NULL, REQ_NONE,
+                              g_task_get_cancellable (task),
+                              permissions_cb, task);
 }
 
 void
@@ -349,7 +356,9 @@ media_types_cb (GObject      *object,
   obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
   if (_pbi_immich_obj_array (obj, "image") == NULL || _pbi_immich_obj_array (obj, "video") == NULL)
     {
-      g_task_return_error (task, _pbi_immich_bad_response (answer->resp, "lacks the image or video list"));
+      g_task_return_error (task,
+                           _pbi_immich_bad_response (answer->resp,
+                                                     "lacks the image or video list"));
       return;
     }
   types = g_new0 (PbiImmichMediaTypes, 1);
@@ -364,8 +373,9 @@ media_types_start (GTask *task)
 {
   PbiImmichClient *self = g_task_get_source_object (task);
 
-  _pbi_immich_api_call_async (self, "GET", IS_V1 (self) ? "server-info/media-types" : "server/media-types",
-                  NULL, REQ_NONE, g_task_get_cancellable (task), media_types_cb, task);
+  _pbi_immich_api_call_async (self, "GET", IS_V1 (self) ? "server-info/media-types"
+                              : "server/media-types",
+                              NULL, REQ_NONE, g_task_get_cancellable (task), media_types_cb, task);
 }
 
 void

@@ -124,7 +124,8 @@ pbi_immich_normalize_url (const gchar  *url,
           && *g_uri_get_host (guess_uri) != '\0')
         {
           const gchar *slash = strchr (trimmed, '/');
-          g_autofree gchar *bare = slash ? g_strndup (trimmed, slash - trimmed) : g_strdup (trimmed);
+          g_autofree gchar *bare = slash ? g_strndup (trimmed,
+                                                      slash - trimmed) : g_strdup (trimmed);
           g_autofree gchar *lower = g_ascii_strdown (bare, -1);
 
           g_set_error (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_INVALID_URL,
@@ -186,7 +187,8 @@ pbi_immich_normalize_url (const gchar  *url,
 
   host = g_ascii_strdown (g_uri_get_host (uri), -1);
   port = g_uri_get_port (uri);
-  if ((port == 80 && g_str_equal (scheme, "http")) || (port == 443 && g_str_equal (scheme, "https")))
+  if ((port == 80 && g_str_equal (scheme, "http"))
+      || (port == 443 && g_str_equal (scheme, "https")))
     port = -1;
   path = g_strdup (g_uri_get_path (uri));
   len = strlen (path);
@@ -468,11 +470,12 @@ discover_version_cb (GObject      *object,
       return;
     }
   obj = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  if (obj == NULL || !_pbi_immich_obj_uint (obj, "major", &v.major) || !_pbi_immich_obj_uint (obj, "minor", &v.minor)
+  if (obj == NULL || !_pbi_immich_obj_uint (obj, "major", &v.major)
+      || !_pbi_immich_obj_uint (obj, "minor", &v.minor)
       || !_pbi_immich_obj_uint (obj, "patch", &v.patch))
     {
       g_task_return_error (task, _pbi_immich_bad_response (resp, root ? "lacks the version numbers"
-                                                          : "is not valid JSON"));
+                                                                      : "is not valid JSON"));
       return;
     }
 
@@ -525,8 +528,9 @@ discover_try_next (GTask *task)
       discover_try_next (task);
       return;
     }
-  _pbi_immich_exchange_async (self, msg, REQ_NO_AUTH, NULL, NULL, NULL, g_task_get_cancellable (task),
-                  discover_version_cb, task);
+  _pbi_immich_exchange_async (self, msg, REQ_NO_AUTH, NULL, NULL, NULL,
+                              g_task_get_cancellable (task),
+                              discover_version_cb, task);
 }
 
 static void
@@ -559,7 +563,7 @@ discover_well_known_cb (GObject      *object,
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
     {
       const gchar *endpoint = _pbi_immich_obj_string (_pbi_immich_obj_object (json_node_get_object (root), "api"),
-                                          "endpoint");
+                                                      "endpoint");
 
       if (endpoint != NULL && *endpoint != '\0')
         {
@@ -618,8 +622,9 @@ pbi_immich_client_discover_async (PbiImmichClient     *self,
   g_task_set_task_data (task, d, (GDestroyNotify) discover_free);
 
   well_known = g_strconcat (d->base, "/.well-known/immich", NULL);
-  _pbi_immich_exchange_async (self, _pbi_immich_new_message ("GET", well_known), REQ_NO_AUTH, NULL, NULL, NULL,
-                  cancellable, discover_well_known_cb, g_steal_pointer (&task));
+  _pbi_immich_exchange_async (self, _pbi_immich_new_message ("GET", well_known), REQ_NO_AUTH, NULL,
+                              NULL, NULL,
+                              cancellable, discover_well_known_cb, g_steal_pointer (&task));
 }
 
 gboolean
@@ -673,8 +678,8 @@ ensure_api_cb (GObject      *object,
  * discovery runs wait for it instead of starting their own. */
 void
 _pbi_immich_ensure_api (PbiImmichClient *self,
-            GTask           *task,
-            ApiStart         start)
+                        GTask           *task,
+                        ApiStart         start)
 {
   gboolean first;
 

@@ -45,8 +45,9 @@ pbi_store_album_get (PbiStore    *self,
   g_return_val_if_fail (PBI_IS_STORE (self), NULL);
   g_return_val_if_fail (server != NULL && name != NULL, NULL);
 
-  stmt = _pbi_store_get_stmt (self, "SELECT album_id FROM pbi_albums WHERE server = ?1 AND name = ?2",
-                   &error);
+  stmt = _pbi_store_get_stmt (self,
+                              "SELECT album_id FROM pbi_albums WHERE server = ?1 AND name = ?2",
+                              &error);
   if (stmt == NULL)
     {
       g_message ("%s", error->message);
@@ -88,8 +89,8 @@ pbi_store_album_set (PbiStore     *self,
   g_return_val_if_fail (server != NULL && name != NULL && album_id != NULL, FALSE);
 
   stmt = _pbi_store_get_stmt (self,
-                   "INSERT OR REPLACE INTO pbi_albums (server, name, album_id) VALUES (?1, ?2, ?3)",
-                   error);
+                              "INSERT OR REPLACE INTO pbi_albums (server, name, album_id) VALUES (?1, ?2, ?3)",
+                              error);
   if (stmt == NULL)
     return FALSE;
 
@@ -120,7 +121,8 @@ pbi_store_album_forget (PbiStore     *self,
   g_return_val_if_fail (server != NULL, FALSE);
 
   if (name != NULL)
-    stmt = _pbi_store_get_stmt (self, "DELETE FROM pbi_albums WHERE server = ?1 AND name = ?2", error);
+    stmt = _pbi_store_get_stmt (self, "DELETE FROM pbi_albums WHERE server = ?1 AND name = ?2",
+                                error);
   else
     stmt = _pbi_store_get_stmt (self, "DELETE FROM pbi_albums WHERE server = ?1", error);
   if (stmt == NULL)
@@ -151,7 +153,8 @@ pbi_store_counter_get (PbiStore    *self,
   g_return_val_if_fail (PBI_IS_STORE (self), 0);
   g_return_val_if_fail (name != NULL, 0);
 
-  if (!_pbi_store_query_int (self, "SELECT value FROM pbi_counters WHERE name = ?1", name, &value, &error))
+  if (!_pbi_store_query_int (self, "SELECT value FROM pbi_counters WHERE name = ?1", name, &value,
+                             &error))
     g_message ("%s", error->message);
 
   return value;
@@ -178,9 +181,9 @@ pbi_store_counter_add (PbiStore     *self,
   g_return_val_if_fail (name != NULL, FALSE);
 
   stmt = _pbi_store_get_stmt (self,
-                   "INSERT INTO pbi_counters (name, value) VALUES (?1, ?2) "
-                   "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
-                   error);
+                              "INSERT INTO pbi_counters (name, value) VALUES (?1, ?2) "
+                              "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+                              error);
   if (stmt == NULL)
     return FALSE;
 
@@ -204,7 +207,7 @@ pbi_store_get_last_sync (PbiStore *self)
   g_return_val_if_fail (PBI_IS_STORE (self), 0);
 
   if (!_pbi_store_query_int (self, "SELECT CAST(value AS INTEGER) FROM pbi_meta WHERE key = ?1",
-                  "last_sync", &when, &error))
+                             "last_sync", &when, &error))
     g_message ("%s", error->message);
 
   return when;

@@ -350,17 +350,17 @@ pbi_store_file_put (PbiStore       *self,
     return FALSE;
 
   stmt = _pbi_store_get_stmt (self,
-                   "INSERT INTO pbi_files (path, size, mtime, sha1, state, asset_id, albums, "
-                   "  target_album, attempts, next_retry, last_error, created, updated) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
-                   "ON CONFLICT (path) DO UPDATE SET size = excluded.size, "
-                   "  mtime = excluded.mtime, sha1 = excluded.sha1, state = excluded.state, "
-                   "  asset_id = excluded.asset_id, albums = excluded.albums, "
-                   "  target_album = excluded.target_album, attempts = excluded.attempts, "
-                   "  next_retry = excluded.next_retry, last_error = excluded.last_error, "
-                   "  updated = excluded.updated "
-                   "RETURNING id, created",
-                   error);
+                              "INSERT INTO pbi_files (path, size, mtime, sha1, state, asset_id, albums, "
+                              "  target_album, attempts, next_retry, last_error, created, updated) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+                              "ON CONFLICT (path) DO UPDATE SET size = excluded.size, "
+                              "  mtime = excluded.mtime, sha1 = excluded.sha1, state = excluded.state, "
+                              "  asset_id = excluded.asset_id, albums = excluded.albums, "
+                              "  target_album = excluded.target_album, attempts = excluded.attempts, "
+                              "  next_retry = excluded.next_retry, last_error = excluded.last_error, "
+                              "  updated = excluded.updated "
+                              "RETURNING id, created",
+                              error);
   if (stmt == NULL)
     return FALSE;
 
@@ -423,11 +423,11 @@ pbi_store_file_set_state (PbiStore      *self,
   g_return_val_if_fail (state < PBI_N_FILE_STATES, FALSE);
 
   stmt = _pbi_store_get_stmt (self,
-                   "UPDATE pbi_files SET state = ?2, asset_id = coalesce(?3, asset_id), "
-                   "  last_error = ?4, next_retry = ?5, "
-                   "  attempts = attempts + (?2 = 'failed'), updated = ?6 "
-                   "WHERE id = ?1",
-                   error);
+                              "UPDATE pbi_files SET state = ?2, asset_id = coalesce(?3, asset_id), "
+                              "  last_error = ?4, next_retry = ?5, "
+                              "  attempts = attempts + (?2 = 'failed'), updated = ?6 "
+                              "WHERE id = ?1",
+                              error);
   if (stmt == NULL)
     return FALSE;
 
@@ -504,11 +504,11 @@ pbi_store_files_due (PbiStore *self,
   g_return_val_if_fail (PBI_IS_STORE (self), NULL);
 
   stmt = _pbi_store_get_stmt (self,
-                   "SELECT " FILE_COLUMNS " FROM pbi_files "
-                   "WHERE state IN ('pending', 'hashing', 'checking', 'uploading', 'adding') "
-                   "   OR (state = 'failed' AND next_retry <= ?1) "
-                   "ORDER BY created, id LIMIT ?2",
-                   &error);
+                              "SELECT " FILE_COLUMNS " FROM pbi_files "
+                              "WHERE state IN ('pending', 'hashing', 'checking', 'uploading', 'adding') "
+                              "   OR (state = 'failed' AND next_retry <= ?1) "
+                              "ORDER BY created, id LIMIT ?2",
+                              &error);
   if (stmt == NULL)
     {
       g_message ("%s", error->message);
@@ -548,10 +548,10 @@ pbi_store_files_failed (PbiStore *self,
   g_return_val_if_fail (PBI_IS_STORE (self), NULL);
 
   stmt = _pbi_store_get_stmt (self,
-                   "SELECT " FILE_COLUMNS " FROM pbi_files "
-                   "WHERE state IN ('failed', 'rejected') "
-                   "ORDER BY updated DESC, id DESC LIMIT ?1",
-                   &error);
+                              "SELECT " FILE_COLUMNS " FROM pbi_files "
+                              "WHERE state IN ('failed', 'rejected') "
+                              "ORDER BY updated DESC, id DESC LIMIT ?1",
+                              &error);
   if (stmt == NULL)
     {
       g_message ("%s", error->message);
@@ -584,8 +584,9 @@ pbi_store_files_next_retry (PbiStore *self)
 
   g_return_val_if_fail (PBI_IS_STORE (self), 0);
 
-  if (!_pbi_store_query_int (self, "SELECT coalesce(min(next_retry), 0) FROM pbi_files WHERE state = ?1",
-                  "failed", &when, &error))
+  if (!_pbi_store_query_int (self,
+                             "SELECT coalesce(min(next_retry), 0) FROM pbi_files WHERE state = ?1",
+                             "failed", &when, &error))
     g_message ("%s", error->message);
 
   return when;
@@ -651,10 +652,10 @@ pbi_store_files_reset_failed (PbiStore  *self,
   g_return_val_if_fail (PBI_IS_STORE (self), -1);
 
   stmt = _pbi_store_get_stmt (self,
-                   "UPDATE pbi_files SET state = 'pending', attempts = 0, next_retry = 0, "
-                   "  last_error = NULL, updated = ?1 "
-                   "WHERE state IN ('failed', 'rejected')",
-                   error);
+                              "UPDATE pbi_files SET state = 'pending', attempts = 0, next_retry = 0, "
+                              "  last_error = NULL, updated = ?1 "
+                              "WHERE state IN ('failed', 'rejected')",
+                              error);
   if (stmt == NULL)
     return -1;
 

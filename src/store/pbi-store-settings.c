@@ -81,7 +81,7 @@ find_spec (const gchar *key)
 
 GHashTable *
 _pbi_store_read_settings (PbiStore  *self,
-               GError   **error)
+                          GError   **error)
 {
   g_autoptr(GHashTable) table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(PbiStmt) stmt = NULL;
@@ -97,7 +97,8 @@ _pbi_store_read_settings (PbiStore  *self,
       if (sqlite3_column_type (stmt, 0) == SQLITE_NULL)
         continue;
 
-      g_hash_table_replace (table, _pbi_store_column_dup (stmt, 0), _pbi_store_column_dup (stmt, 1));
+      g_hash_table_replace (table, _pbi_store_column_dup (stmt, 0),
+                            _pbi_store_column_dup (stmt, 1));
     }
 
   if (rc != SQLITE_DONE)
@@ -142,7 +143,8 @@ emit_changed (PbiStore    *self,
   /* a new bad value deserves a new log line */
   g_hash_table_remove (self->reported, key);
   g_debug ("Setting %s changed", key);
-  g_signal_emit (self, _pbi_store_signals[STORE_SIGNAL_SETTING_CHANGED], g_quark_from_string (key), key);
+  g_signal_emit (self, _pbi_store_signals[STORE_SIGNAL_SETTING_CHANGED], g_quark_from_string (key),
+                 key);
 }
 
 /* Re-reads the settings table and tells about every key whose value changed. */
@@ -563,7 +565,8 @@ pbi_store_set_setting (PbiStore     *self,
     {
       g_autoptr(PbiStmt) insert = NULL;
 
-      insert = _pbi_store_get_stmt (self, "INSERT INTO settings (key, value) VALUES (?1, ?2)", error);
+      insert = _pbi_store_get_stmt (self, "INSERT INTO settings (key, value) VALUES (?1, ?2)",
+                                    error);
       if (insert == NULL)
         return FALSE;
       sqlite3_bind_text (insert, 1, key, -1, SQLITE_TRANSIENT);

@@ -140,9 +140,9 @@ _pbi_store_set_error (GError     **error,
 
 gboolean
 _pbi_store_set_db_error (PbiStore     *self,
-              GError      **error,
-              int           rc,
-              const gchar  *what)
+                         GError      **error,
+                         int           rc,
+                         const gchar  *what)
 {
   g_autoptr(GError) local_error = NULL;
 
@@ -171,8 +171,8 @@ _pbi_store_set_db_error (PbiStore     *self,
 /* For getters that have no GError: say it once in the log and go on. */
 void
 _pbi_store_log_db_error (PbiStore    *self,
-              int          rc,
-              const gchar *what)
+                         int          rc,
+                         const gchar *what)
 {
   g_autoptr(GError) error = NULL;
 
@@ -184,8 +184,8 @@ _pbi_store_log_db_error (PbiStore    *self,
 
 sqlite3_stmt *
 _pbi_store_get_stmt (PbiStore     *self,
-          const gchar  *sql,
-          GError      **error)
+                     const gchar  *sql,
+                     GError      **error)
 {
   sqlite3_stmt *stmt;
   int rc;
@@ -226,8 +226,8 @@ exec_sql (PbiStore     *self,
 
 void
 _pbi_store_bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const gchar  *text)
+                      int           index,
+                      const gchar  *text)
 {
   if (text == NULL)
     sqlite3_bind_null (stmt, index);
@@ -237,7 +237,7 @@ _pbi_store_bind_text (sqlite3_stmt *stmt,
 
 gchar *
 _pbi_store_column_dup (sqlite3_stmt *stmt,
-            int           index)
+                       int           index)
 {
   if (sqlite3_column_type (stmt, index) == SQLITE_NULL)
     return NULL;
@@ -248,9 +248,9 @@ _pbi_store_column_dup (sqlite3_stmt *stmt,
 /* Runs a statement that returns no rows. */
 gboolean
 _pbi_store_step_done (PbiStore      *self,
-           sqlite3_stmt  *stmt,
-           const gchar   *what,
-           GError       **error)
+                      sqlite3_stmt  *stmt,
+                      const gchar   *what,
+                      GError       **error)
 {
   int rc;
 
@@ -411,8 +411,9 @@ table_exists (PbiStore     *self,
   g_autoptr(PbiStmt) stmt = NULL;
   int rc;
 
-  stmt = _pbi_store_get_stmt (self, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-                   error);
+  stmt = _pbi_store_get_stmt (self,
+                              "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                              error);
   if (stmt == NULL)
     return FALSE;
 
@@ -427,10 +428,10 @@ table_exists (PbiStore     *self,
 
 gboolean
 _pbi_store_query_int (PbiStore     *self,
-           const gchar  *sql,
-           const gchar  *text_arg,
-           gint64       *out,
-           GError      **error)
+                      const gchar  *sql,
+                      const gchar  *text_arg,
+                      gint64       *out,
+                      GError      **error)
 {
   g_autoptr(PbiStmt) stmt = NULL;
   int rc;
@@ -453,14 +454,14 @@ _pbi_store_query_int (PbiStore     *self,
 
 gboolean
 _pbi_store_meta_set (PbiStore     *self,
-          const gchar  *key,
-          const gchar  *value,
-          GError      **error)
+                     const gchar  *key,
+                     const gchar  *value,
+                     GError      **error)
 {
   g_autoptr(PbiStmt) stmt = NULL;
 
   stmt = _pbi_store_get_stmt (self, "INSERT OR REPLACE INTO pbi_meta (key, value) VALUES (?1, ?2)",
-                   error);
+                              error);
   if (stmt == NULL)
     return FALSE;
 
@@ -486,7 +487,7 @@ migrate_locked (PbiStore  *self,
   if (has_meta)
     {
       if (!_pbi_store_query_int (self, "SELECT value = 'foreign' FROM pbi_meta WHERE key = 'owner'",
-                      NULL, &foreign, error))
+                                 NULL, &foreign, error))
         return FALSE;
     }
   else
@@ -497,8 +498,8 @@ migrate_locked (PbiStore  *self,
        * PhotoBooth's tables) or someone set user_version, it is not ours and
        * its user_version is not ours to change. */
       if (!_pbi_store_query_int (self,
-                      "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
-                      NULL, &n_objects, error))
+                                 "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+                                 NULL, &n_objects, error))
         return FALSE;
 
       foreign = n_objects > 0 || user_version != 0;
@@ -509,8 +510,9 @@ migrate_locked (PbiStore  *self,
   if (self->foreign)
     {
       if (has_meta &&
-          !_pbi_store_query_int (self, "SELECT CAST(value AS INTEGER) FROM pbi_meta WHERE key = 'schema_version'",
-                      NULL, &version, error))
+          !_pbi_store_query_int (self,
+                                 "SELECT CAST(value AS INTEGER) FROM pbi_meta WHERE key = 'schema_version'",
+                                 NULL, &version, error))
         return FALSE;
     }
   else
