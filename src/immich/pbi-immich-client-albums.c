@@ -87,16 +87,12 @@ list_albums_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   ListAlbums *l = g_task_get_task_data (task);
   g_autoptr(JsonAnswer) answer = NULL;
-  GError *error = NULL;
   JsonArray *arr;
   guint i;
 
-  answer = _pbi_immich_api_call_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
   if (answer == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   if (!JSON_NODE_HOLDS_ARRAY (answer->root))
     {
       g_task_return_error (task,
@@ -204,15 +200,11 @@ create_album_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(JsonAnswer) answer = NULL;
-  GError *error = NULL;
   PbiImmichAlbum *album;
 
-  answer = _pbi_immich_api_call_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
   if (answer == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   album = album_from_json (answer->root);
   if (album == NULL)
     {
@@ -288,16 +280,12 @@ add_to_album_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(JsonAnswer) answer = NULL;
   g_autoptr(GPtrArray) results = NULL;
-  GError *error = NULL;
   JsonArray *arr;
   guint i;
 
-  answer = _pbi_immich_api_call_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
   if (answer == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   if (!JSON_NODE_HOLDS_ARRAY (answer->root))
     {
       g_task_return_error (task,

@@ -49,16 +49,12 @@ bulk_check_cb (GObject      *object,
   BulkCheck *b = g_task_get_task_data (task);
   g_autoptr(JsonAnswer) answer = NULL;
   g_autoptr(GHashTable) by_id = NULL;
-  GError *error = NULL;
   JsonArray *arr;
   guint i;
 
-  answer = _pbi_immich_api_call_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
   if (answer == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   arr = JSON_NODE_HOLDS_OBJECT (answer->root)
         ? _pbi_immich_obj_array (json_node_get_object (answer->root), "results") : NULL;
   if (arr == NULL)
@@ -197,14 +193,10 @@ restore_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(JsonAnswer) answer = NULL;
-  GError *error = NULL;
 
-  answer = _pbi_immich_api_call_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
   if (answer == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   /* 1.x answers 204 without a body, later ones {"count": n}. */
   g_task_return_boolean (task, TRUE);
 }

@@ -143,6 +143,9 @@ void _pbi_immich_api_call_async (PbiImmichClient     *self,
 JsonAnswer *_pbi_immich_api_call_finish (PbiImmichClient  *self,
                                          GAsyncResult     *result,
                                          GError          **error);
+JsonAnswer *_pbi_immich_api_call_finish_or_return (PbiImmichClient *self,
+                                                   GAsyncResult    *result,
+                                                   GTask           *task);
 void _pbi_immich_ensure_api (PbiImmichClient *self,
                              GTask           *task,
                              ApiStart         start);

@@ -828,3 +828,19 @@ _pbi_immich_api_call_finish (PbiImmichClient  *self,
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* For an endpoint's callback: the answer, or NULL when the call failed, and
+ * then its error has been returned on @task. */
+JsonAnswer *
+_pbi_immich_api_call_finish_or_return (PbiImmichClient *self,
+                                       GAsyncResult    *result,
+                                       GTask           *task)
+{
+  GError *error = NULL;
+  JsonAnswer *answer;
+
+  answer = _pbi_immich_api_call_finish (self, result, &error);
+  if (answer == NULL)
+    g_task_return_error (task, error);
+  return answer;
+}

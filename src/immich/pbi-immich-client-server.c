@@ -28,15 +28,11 @@ ping_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(JsonAnswer) answer = NULL;
-  GError *error = NULL;
   JsonObject *obj;
 
-  answer = _pbi_immich_api_call_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
   if (answer == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
   if (g_strcmp0 (_pbi_immich_obj_string (obj, "res"), "pong") != 0)
     {
@@ -89,16 +85,12 @@ version_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   PbiImmichClient *self = PBI_IMMICH_CLIENT (object);
   g_autoptr(JsonAnswer) answer = NULL;
-  GError *error = NULL;
   JsonObject *obj;
   PbiImmichVersion v = { 0 };
 
-  answer = _pbi_immich_api_call_finish (self, result, &error);
+  answer = _pbi_immich_api_call_finish_or_return (self, result, task);
   if (answer == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
   if (!_pbi_immich_obj_uint (obj, "major", &v.major)
       || !_pbi_immich_obj_uint (obj, "minor", &v.minor)
@@ -160,16 +152,12 @@ user_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(JsonAnswer) answer = NULL;
-  GError *error = NULL;
   JsonObject *obj;
   PbiImmichUser *user;
 
-  answer = _pbi_immich_api_call_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
   if (answer == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
   if (_pbi_immich_obj_string (obj, "id") == NULL || _pbi_immich_obj_string (obj, "email") == NULL)
     {
@@ -252,16 +240,12 @@ permissions_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(JsonAnswer) answer = NULL;
-  GError *error = NULL;
   JsonObject *obj;
   JsonArray *perms;
 
-  answer = _pbi_immich_api_call_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
   if (answer == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
   perms = _pbi_immich_obj_array (obj, "permissions");
   if (perms == NULL)
@@ -343,16 +327,12 @@ media_types_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(JsonAnswer) answer = NULL;
-  GError *error = NULL;
   JsonObject *obj;
   PbiImmichMediaTypes *types;
 
-  answer = _pbi_immich_api_call_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
   if (answer == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
   if (_pbi_immich_obj_array (obj, "image") == NULL || _pbi_immich_obj_array (obj, "video") == NULL)
     {
