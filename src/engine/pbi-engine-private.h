@@ -1,4 +1,5 @@
-/* pbi-engine-private.h: engine API shared inside the project
+/* pbi-engine-private.h: engine API shared inside the project, and the engine
+ * internals (instance struct, jobs, requests) shared by the pbi-engine*.c files
  *
  * Copyright 2026 The PhotoBooth Immich Sync authors
  *
