@@ -33,6 +33,10 @@
 #define FLUSH_RETRY_S            5
 #define PROGRESS_NOTIFY_US       (250 * G_TIME_SPAN_MILLISECOND)
 
+/* ------------------------------------------------------------------------ */
+/* Jobs: their records (written behind), counts and progress                */
+/* ------------------------------------------------------------------------ */
+
 void
 _pbi_engine_job_free (Job *job)
 {

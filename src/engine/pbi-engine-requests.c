@@ -67,7 +67,7 @@ pbi_sync_summary_free (PbiSyncSummary *summary)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Jobs and requests                                                          */
+/* Requests: counting their photos in                                         */
 
 static void
 request_free (Request *req)
