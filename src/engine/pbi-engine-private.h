@@ -1,4 +1,5 @@
-/* pbi-engine-private.h: engine API shared inside the project
+/* pbi-engine-private.h: engine API shared inside the project, and the engine
+ * internals (instance struct, jobs, requests) shared by the pbi-engine*.c files
  *
  * Copyright 2026 The PhotoBooth Immich Sync authors
  *
@@ -9,6 +10,16 @@
 
 #include "pbi-engine.h"
 #include "pbi-store.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include "pbi-engine-enums.h"
+#include "pbi-hasher.h"
+#include "pbi-immich-client.h"
+#include "pbi-log.h"
+#include "pbi-media-info.h"
+#include "pbi-scanner.h"
+#include "pbi-watcher.h"
 
 G_BEGIN_DECLS
 
@@ -24,5 +35,261 @@ void      pbi_engine_list_albums_async     (PbiEngine           *self,
 GPtrArray *pbi_engine_list_albums_finish   (PbiEngine           *self,
                                             GAsyncResult        *result,
                                             GError             **error);
+
+/* ---- shared by the files of pbi-engine.c (split of one object) */
+
+typedef struct _Request Request;
+
+typedef enum
+{
+  STAGE_HASH,
+  STAGE_CHECK,
+  STAGE_UPLOAD,
+  STAGE_ALBUM,
+} Stage;
+
+typedef struct
+{
+  gint64     id;
+  gchar     *path;
+  gint64     size;
+  gint64     mtime;
+  gchar     *sha1;
+  gchar     *asset_id;
+  GStrv      albums;          /* album names the photo must be in */
+  guint      attempts;
+  guint      albums_left;     /* album adds still outstanding */
+  Stage      stage;
+  GPtrArray *waiters;         /* (element-type Request) (owned) */
+  guint      explicit : 1;    /* asked for by a person: ignores schedule and enabled */
+  guint      duplicate : 1;
+  guint      busy : 1;        /* a stage is working on it right now */
+} Job;
+
+struct _Request
+{
+  GTask          *task;       /* (owned) */
+  guint           remaining;
+  PbiSyncSummary  summary;
+  PbiSyncResult  *single;     /* (owned) (nullable) for sync_photo */
+  GStrv           albums;
+  gboolean        automatic;  /* auto sync: obeys enabled and the schedule */
+};
+
+typedef struct
+{
+  gchar     *name;
+  GPtrArray *jobs;            /* (element-type Job) waiting for the album id or the flush */
+  gchar     *id;              /* (nullable) resolved id */
+  guint      resolving : 1;
+  guint      flushing : 1;
+} AlbumSlot;
+
+struct _PbiEngine
+{
+  GObject             parent_instance;
+
+  PbiStore           *store;            /* (owned) */
+  gchar              *database_path;
+  PbiImmichClient    *client;           /* (owned) (nullable) */
+  PbiHasher          *hasher;           /* (owned) */
+  PbiWatcher         *watcher;          /* (owned) (nullable) */
+  GCancellable       *cancellable;      /* (owned) cancelled in dispose / on reconfigure */
+  PbiImmichMediaTypes *media_types;     /* (owned) (nullable) */
+
+  /* settings as last read */
+  gboolean            enabled;
+  gboolean            auto_sync;
+  gboolean            sync_on_capture;
+  gchar              *server_url;
+  gchar              *api_key;
+  gchar              *album_name;
+  GStrv               extra_albums;
+  gchar              *capture_folder;
+  gchar              *library_folder;
+  gchar              *schedule_start;
+  gchar              *schedule_end;
+  guint               concurrency;
+  guint               connect_timeout;
+  guint               idle_timeout;
+  gchar              *fingerprint;
+
+  /* overrides from the command line / API */
+  gchar              *server_override;
+  gchar              *key_override;
+  gchar              *album_override;
+  gchar              *watch_override;
+
+  PbiConnectionState  connection_state;
+  gchar              *connection_message;
+  gchar              *server_version;
+  gchar              *user_id;
+  GDateTime          *last_sync;
+
+  GHashTable         *jobs;             /* path → Job (owned) */
+  GQueue              hash_queue;
+  GQueue              check_queue;
+  GQueue              upload_queue;
+  GHashTable         *albums;           /* name → AlbumSlot (owned) */
+  guint               hashing;
+  guint               checking;
+  guint               uploading;
+  guint               hash_limit;
+  guint               generation;       /* bumped when the client is replaced */
+
+  GHashTable         *dirty;            /* path → PbiFileRecord waiting to be written */
+  guint               flush_source;
+  gboolean            write_failing;
+  guint               pending_uploaded;
+  guint               pending_duplicates;
+  gint64              pending_last_sync;
+
+  guint               probe_source;
+  guint               grace_source;
+  gint64              grace_until;      /* monotonic; requests wait until then */
+  guint               retry_source;
+  guint               schedule_source;
+  guint               pump_source;
+  guint               album_source;
+  guint               rescan_source;
+  GFileMonitor       *library_monitor;  /* (owned) (nullable) */
+
+  guint               uploaded;
+  guint               duplicates;
+  guint               pending;
+  guint               failed;
+
+  gint64              bulk_files_total;
+  gint64              bulk_files_done;
+  gint64              bulk_bytes_total;
+  gint64              bulk_bytes_done;
+  gint64              bulk_started;
+  gint64              last_progress_notify;
+
+  guint               running : 1;    /* watching, auto sync, retries */
+  guint               stopped : 1;    /* no pipeline work at all */
+  guint               connecting : 1;
+  guint               sync_now : 1;
+  guint               ignore_schedule : 1;
+  guint               scanning_library : 1;
+  guint               watch_lost : 1;
+  guint               rescan_wanted : 1;
+};
+
+enum {
+  ENGINE_PROP_0,
+  ENGINE_PROP_DATABASE_PATH,
+  ENGINE_PROP_CONNECTION_STATE,
+  ENGINE_PROP_CONNECTION_MESSAGE,
+  ENGINE_PROP_ALBUM_NAME,
+  ENGINE_PROP_SERVER_VERSION,
+  ENGINE_PROP_LAST_SYNC,
+  ENGINE_PROP_UPLOADED,
+  ENGINE_PROP_DUPLICATES,
+  ENGINE_PROP_PENDING,
+  ENGINE_PROP_FAILED,
+  ENGINE_PROP_BULK_FILES_TOTAL,
+  ENGINE_PROP_BULK_FILES_DONE,
+  ENGINE_PROP_BULK_BYTES_TOTAL,
+  ENGINE_PROP_BULK_BYTES_DONE,
+  ENGINE_PROP_BULK_RATE,
+  ENGINE_PROP_BULK_ETA,
+  ENGINE_N_PROPS
+};
+
+enum {
+  ENGINE_SIGNAL_FILE_STATE_CHANGED,
+  ENGINE_N_SIGNALS
+};
+
+extern GParamSpec *_pbi_engine_properties[ENGINE_N_PROPS];
+extern guint _pbi_engine_signals[ENGINE_N_SIGNALS];
+
+void _pbi_engine_request_account (Request      *req,
+                                  Job          *job,
+                                  PbiFileState  state,
+                                  const gchar  *error);
+void _pbi_engine_job_free (Job *job);
+GStrv _pbi_engine_strv_union (const gchar * const *a,
+                              const gchar * const *b);
+void _pbi_engine_flush_records (PbiEngine *self);
+PbiFileRecord *_pbi_engine_get_record (PbiEngine   *self,
+                                       const gchar *path);
+void _pbi_engine_save_job (PbiEngine    *self,
+                           Job          *job,
+                           PbiFileState  state,
+                           const gchar  *error,
+                           gint64        next_retry);
+const gchar *_pbi_engine_job_basename (Job *job);
+void _pbi_engine_refresh_counts (PbiEngine *self);
+void _pbi_engine_job_finish (PbiEngine    *self,
+                             Job          *job,
+                             PbiFileState  state,
+                             const gchar  *error);
+const gchar *_pbi_engine_effective_server (PbiEngine *self);
+const gchar *_pbi_engine_effective_key (PbiEngine *self);
+GStrv _pbi_engine_default_albums (PbiEngine *self);
+void _pbi_engine_set_connection_state (PbiEngine          *self,
+                                       PbiConnectionState  state,
+                                       const gchar        *message);
+void _pbi_engine_drop_client (PbiEngine *self);
+gboolean _pbi_engine_automatic_allowed (PbiEngine *self);
+gboolean _pbi_engine_job_allowed (PbiEngine *self,
+                                  Job       *job);
+gboolean _pbi_engine_error_is_connection (const GError *error);
+gboolean _pbi_engine_error_is_fatal_config (const GError *error);
+void _pbi_engine_fail_requests (PbiEngine   *self,
+                                const gchar *message,
+                                gboolean     include_busy);
+void _pbi_engine_fail_waiting_requests (PbiEngine   *self,
+                                        const gchar *message);
+void _pbi_engine_go_offline (PbiEngine    *self,
+                             const GError *error);
+void _pbi_engine_go_error (PbiEngine    *self,
+                           const GError *error);
+void _pbi_engine_job_requeue (PbiEngine *self,
+                              Job       *job);
+void _pbi_engine_job_network_failed (PbiEngine    *self,
+                                     Job          *job,
+                                     const GError *error);
+gboolean _pbi_engine_make_client (PbiEngine  *self,
+                                  GError    **error);
+void _pbi_engine_ensure_connected (PbiEngine *self);
+void _pbi_engine_on_network_changed (GNetworkMonitor *monitor,
+                                     gboolean         available,
+                                     PbiEngine       *self);
+void _pbi_engine_album_slot_free (AlbumSlot *slot);
+AlbumSlot *_pbi_engine_get_album_slot (PbiEngine   *self,
+                                       const gchar *name);
+void _pbi_engine_queue_for_albums (PbiEngine *self,
+                                   Job       *job);
+gboolean _pbi_engine_album_flush_due_cb (gpointer user_data);
+gboolean _pbi_engine_run_album_stage (PbiEngine *self);
+void _pbi_engine_load_due (PbiEngine *self);
+gboolean _pbi_engine_schedule_cb (gpointer user_data);
+void _pbi_engine_pump (PbiEngine *self);
+void _pbi_engine_schedule_pump (PbiEngine *self);
+Job *_pbi_engine_enqueue_path (PbiEngine           *self,
+                               const gchar         *path,
+                               gint64               size,
+                               gint64               mtime,
+                               const gchar * const *albums,
+                               gboolean             explicit,
+                               gboolean            *skipped);
+gboolean _pbi_engine_stat_path (const gchar *path,
+                                gint64      *size,
+                                gint64      *mtime);
+void _pbi_engine_sync_folder (PbiEngine           *self,
+                              const gchar         *folder,
+                              const gchar         *album_name,
+                              gboolean             automatic,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data);
+const gchar *_pbi_engine_watch_folder (PbiEngine *self);
+void _pbi_engine_start_watcher (PbiEngine *self);
+const gchar *_pbi_engine_library_target (PbiEngine *self);
+void _pbi_engine_scan_library (PbiEngine *self);
+void _pbi_engine_watch_library (PbiEngine *self);
 
 G_END_DECLS

@@ -1,0 +1,509 @@
+/* pbi-engine-connection.c: connectivity of PbiEngine: making the client, connecting,
+ * going offline, probing and backoff, requeueing jobs after network
+ * failures, and test_connection.
+ *
+ * Copyright 2026 The PhotoBooth Immich Sync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "pbi-engine-enums.h"
+#include "pbi-engine-private.h"
+#include "pbi-hasher.h"
+#include "pbi-immich-client.h"
+#include "pbi-log.h"
+#include "pbi-media-info.h"
+#include "pbi-scanner.h"
+#include "pbi-store.h"
+#include "pbi-watcher.h"
+
+#define PROBE_INTERVAL_MS        2000
+#define OFFLINE_GRACE_MIN_S      5
+#define OFFLINE_GRACE_MAX_S      30
+
+/* ------------------------------------------------------------------------ */
+/* Connection                                                                 */
+
+gboolean
+_pbi_engine_error_is_connection (const GError *error)
+{
+  return g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_UNREACHABLE) ||
+         g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_SERVER) ||
+         g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_NOT_IMMICH) ||
+         g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_BAD_RESPONSE);
+}
+
+gboolean
+_pbi_engine_error_is_fatal_config (const GError *error)
+{
+  return g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_UNAUTHORIZED) ||
+         g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_MISSING_PERMISSION) ||
+         g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_UNSUPPORTED_VERSION) ||
+         g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_INVALID_URL) ||
+         g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_TLS);
+}
+
+/* Every job that waits on the network, and every request waiting on them,
+ * is told; the jobs stay queued in the store and are picked up again when
+ * the server answers. */
+void
+_pbi_engine_fail_requests (PbiEngine   *self,
+                           const gchar *message,
+                           gboolean     include_busy)
+{
+  GHashTableIter iter;
+  gpointer value;
+  g_autoptr(GPtrArray) victims = g_ptr_array_new ();
+
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Job *job = value;
+
+      if (job->waiters != NULL && job->waiters->len > 0 && (include_busy || !job->busy))
+        g_ptr_array_add (victims, job);
+    }
+
+  for (guint i = 0; i < victims->len; i++)
+    {
+      Job *job = g_ptr_array_index (victims, i);
+      g_autoptr(GPtrArray) waiters = g_steal_pointer (&job->waiters);
+
+      for (guint j = 0; j < waiters->len; j++)
+        _pbi_engine_request_account (g_ptr_array_index (waiters, j), job, PBI_FILE_STATE_FAILED,
+                                     message);
+    }
+}
+
+void
+_pbi_engine_fail_waiting_requests (PbiEngine   *self,
+                                   const gchar *message)
+{
+  _pbi_engine_fail_requests (self, message, FALSE);
+}
+
+static gboolean probe_cb (gpointer user_data);
+
+static gboolean
+grace_over_cb (gpointer user_data)
+{
+  PbiEngine *self = user_data;
+
+  self->grace_source = 0;
+  if (self->connection_state == PBI_CONNECTION_OFFLINE)
+    _pbi_engine_fail_waiting_requests (self, self->connection_message);
+  return G_SOURCE_REMOVE;
+}
+
+void
+_pbi_engine_go_offline (PbiEngine    *self,
+                        const GError *error)
+{
+  g_autofree gchar *message = g_strdup (error->message);
+  guint retry_after = self->client != NULL ? pbi_immich_client_get_retry_after (self->client) : 0;
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->connection_state != PBI_CONNECTION_OFFLINE)
+    {
+      pbi_log_error ("immich connection lost: %s; photos stay queued and are sent when "
+                     "the server answers again", message);
+      /* A server that answers 5xx (restarting, overloaded, asking us to come
+       * back after Retry-After) gets a grace period before waiting requests
+       * are told: a blip must not fail a whole run. Nothing answering at all
+       * is said at once. */
+      self->grace_until = 0;
+      if (g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_SERVER))
+        self->grace_until = now + (gint64) CLAMP (retry_after, OFFLINE_GRACE_MIN_S,
+                                                  OFFLINE_GRACE_MAX_S) * G_USEC_PER_SEC;
+    }
+  _pbi_engine_set_connection_state (self, PBI_CONNECTION_OFFLINE, message);
+  if (now >= self->grace_until)
+    _pbi_engine_fail_waiting_requests (self, message);
+  else if (self->grace_source == 0)
+    self->grace_source = g_timeout_add ((self->grace_until - now) / 1000 + 1, grace_over_cb, self);
+  if (self->probe_source == 0)
+    {
+      guint interval = PROBE_INTERVAL_MS;
+
+      if (retry_after > 0)
+        interval = MAX (interval, MIN (retry_after, 60) * 1000);
+      self->probe_source = g_timeout_add (interval, probe_cb, self);
+    }
+}
+
+void
+_pbi_engine_go_error (PbiEngine    *self,
+                      const GError *error)
+{
+  pbi_log_error ("immich: %s", error->message);
+  _pbi_engine_set_connection_state (self, PBI_CONNECTION_ERROR, error->message);
+  _pbi_engine_fail_waiting_requests (self, error->message);
+}
+
+/* Back to the front of its stage's line, e.g. after the connection was
+ * dropped under it. */
+void
+_pbi_engine_job_requeue (PbiEngine *self,
+                         Job       *job)
+{
+  job->busy = FALSE;
+  switch (job->stage)
+    {
+    case STAGE_HASH:
+      g_queue_push_head (&self->hash_queue, job);
+      break;
+    case STAGE_CHECK:
+      g_queue_push_head (&self->check_queue, job);
+      break;
+    case STAGE_UPLOAD:
+      g_queue_push_head (&self->upload_queue, job);
+      break;
+    case STAGE_ALBUM:
+    default:
+      break;
+    }
+}
+
+/* A failure of the network part of a job's stage. */
+void
+_pbi_engine_job_network_failed (PbiEngine    *self,
+                                Job          *job,
+                                const GError *error)
+{
+  job->busy = FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (!self->stopped)
+        _pbi_engine_job_requeue (self, job);
+      return;
+    }
+
+  job->attempts++;
+  if (_pbi_engine_error_is_connection (error) || _pbi_engine_error_is_fatal_config (error))
+    {
+      /* the whole queue waits for the server */
+      _pbi_engine_job_requeue (self, job);
+      if (_pbi_engine_error_is_fatal_config (error))
+        _pbi_engine_go_error (self, error);
+      else
+        _pbi_engine_go_offline (self, error);
+      return;
+    }
+
+  pbi_log_error ("immich sync of %s failed: %s", job->path, error->message);
+  if (g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_REJECTED) ||
+      g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_TOO_LARGE))
+    _pbi_engine_job_finish (self, job, PBI_FILE_STATE_REJECTED, error->message);
+  else
+    _pbi_engine_job_finish (self, job, PBI_FILE_STATE_FAILED, error->message);
+  _pbi_engine_schedule_pump (self);
+}
+
+static void
+media_types_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(PbiEngine) self = user_data;
+  g_autoptr(GError) error = NULL;
+  PbiImmichMediaTypes *types;
+
+  types = pbi_immich_client_get_media_types_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  if (types == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Could not read the server's media types: %s", error->message);
+      return;
+    }
+  g_clear_pointer (&self->media_types, pbi_immich_media_types_free);
+  self->media_types = types;
+  if (self->watcher != NULL)
+    {
+      g_auto(GStrv) exts = pbi_engine_dup_media_extensions (self);
+      pbi_watcher_set_extensions (self->watcher, (const gchar * const *) exts);
+    }
+}
+
+static void
+connected_user_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(PbiEngine) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbiImmichUser) user = NULL;
+  g_autofree gchar *version = NULL;
+
+  user = pbi_immich_client_get_current_user_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->connecting = FALSE;
+  if (user == NULL)
+    {
+      if (_pbi_engine_error_is_fatal_config (error))
+        _pbi_engine_go_error (self, error);
+      else
+        _pbi_engine_go_offline (self, error);
+      return;
+    }
+
+  g_clear_handle_id (&self->probe_source, g_source_remove);
+  g_clear_handle_id (&self->grace_source, g_source_remove);
+  self->grace_until = 0;
+  version = pbi_immich_client_dup_server_version (self->client);
+  if (g_strcmp0 (version, self->server_version) != 0)
+    {
+      g_free (self->server_version);
+      self->server_version = g_steal_pointer (&version);
+      g_object_notify_by_pspec (G_OBJECT (self),
+                                _pbi_engine_properties[ENGINE_PROP_SERVER_VERSION]);
+    }
+  g_free (self->user_id);
+  self->user_id = g_strdup (user->id);
+  if (self->connection_state != PBI_CONNECTION_CONNECTED)
+    g_message ("Connection to Immich server successful (Immich %s at %s, user %s)",
+               self->server_version, pbi_immich_client_get_server_url (self->client),
+               user->email != NULL ? user->email : user->name);
+  _pbi_engine_set_connection_state (self, PBI_CONNECTION_CONNECTED, NULL);
+  if (self->running)
+    _pbi_engine_load_due (self);
+
+  if (self->media_types == NULL)
+    pbi_immich_client_get_media_types_async (self->client, self->cancellable,
+                                             media_types_cb, g_object_ref (self));
+  _pbi_engine_pump (self);
+}
+
+gboolean
+_pbi_engine_make_client (PbiEngine  *self,
+                         GError    **error)
+{
+  const gchar *server = _pbi_engine_effective_server (self);
+  const gchar *key = _pbi_engine_effective_key (self);
+
+  if (self->client != NULL)
+    return TRUE;
+  if (server == NULL || *server == '\0' || key == NULL || *key == '\0')
+    {
+      g_set_error_literal (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_INVALID_URL,
+                           _("No Immich server is set up. Set the server address and API key: "
+                             "photobooth-immich config set immich_server_url https://immich.example.com "
+                             "and photobooth-immich config set immich_api_key YOUR-KEY "
+                             "(or the environment variables IMMICH_INSTANCE_URL and IMMICH_API_KEY)."));
+      return FALSE;
+    }
+  self->client = pbi_immich_client_new (server, key, error);
+  if (self->client == NULL)
+    return FALSE;
+  pbi_immich_client_set_timeouts (self->client,
+                                  self->connect_timeout > 0 ? self->connect_timeout : 10,
+                                  self->idle_timeout > 0 ? self->idle_timeout : 60);
+  if (self->fingerprint != NULL && *self->fingerprint != '\0')
+    pbi_immich_client_set_pinned_certificate (self->client, self->fingerprint);
+  return TRUE;
+}
+
+void
+_pbi_engine_ensure_connected (PbiEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->connecting || self->connection_state == PBI_CONNECTION_CONNECTED)
+    return;
+  if (self->connection_state == PBI_CONNECTION_ERROR && self->client != NULL)
+    return;  /* waits for new settings */
+  if (!_pbi_engine_make_client (self, &error))
+    {
+      if (self->connection_state != PBI_CONNECTION_UNCONFIGURED)
+        pbi_log_error ("immich: %s", error->message);
+      _pbi_engine_set_connection_state (self, PBI_CONNECTION_UNCONFIGURED, error->message);
+      _pbi_engine_fail_waiting_requests (self, error->message);
+      return;
+    }
+  self->connecting = TRUE;
+  if (self->connection_state != PBI_CONNECTION_OFFLINE)
+    _pbi_engine_set_connection_state (self, PBI_CONNECTION_CONNECTING, NULL);
+  pbi_immich_client_get_current_user_async (self->client, self->cancellable,
+                                            connected_user_cb, g_object_ref (self));
+}
+
+static gboolean
+probe_cb (gpointer user_data)
+{
+  PbiEngine *self = user_data;
+
+  self->probe_source = 0;
+  if (self->connection_state == PBI_CONNECTION_OFFLINE && !self->connecting)
+    _pbi_engine_ensure_connected (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+_pbi_engine_on_network_changed (GNetworkMonitor *monitor,
+                                gboolean         available,
+                                PbiEngine       *self)
+{
+  if (available && self->connection_state == PBI_CONNECTION_OFFLINE && !self->connecting)
+    {
+      g_clear_handle_id (&self->probe_source, g_source_remove);
+      _pbi_engine_ensure_connected (self);
+    }
+}
+
+static void
+test_user_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data);
+
+static void
+test_perms_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PbiEngine *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) perms = NULL;
+  static const gchar *needed[] = { "asset.upload", "album.read", "album.create",
+                                   "albumAsset.create", NULL };
+  g_autoptr(GString) missing = g_string_new (NULL);
+  g_autoptr(GString) report = g_string_new (g_task_get_task_data (task));
+
+  if (!pbi_immich_client_get_key_permissions_finish (PBI_IMMICH_CLIENT (object), result,
+                                                     &perms, &error))
+    {
+      /* a key without apiKey.read cannot list its own rights: not fatal */
+      g_debug ("Could not read the key's permissions: %s", error->message);
+      g_string_append (report, "\nPermissions: could not be read with this key");
+    }
+  else if (perms == NULL)
+    g_string_append (report, "\nPermissions: full (this server version has no scoped keys)");
+  else if (g_strv_contains ((const gchar * const *) perms, "all"))
+    g_string_append (report, "\nPermissions: all");
+  else
+    {
+      for (guint i = 0; needed[i] != NULL; i++)
+        if (!g_strv_contains ((const gchar * const *) perms, needed[i]))
+          g_string_append_printf (missing, "%s%s", missing->len ? ", " : "", needed[i]);
+      if (missing->len > 0)
+        {
+          g_autofree gchar *msg = g_strdup_printf (_("The API key lacks the permission(s) %s, which "
+                                                     "sync needs. Create a key with %s in Immich "
+                                                     "(Account Settings → API Keys)."),
+                                                   missing->str,
+                                                   "asset.upload, album.read, album.create, albumAsset.create");
+          pbi_log_error ("immich: %s", msg);
+          _pbi_engine_set_connection_state (self, PBI_CONNECTION_ERROR, msg);
+          g_task_return_new_error (task, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_MISSING_PERMISSION,
+                                   "%s", msg);
+          return;
+        }
+      g_string_append (report, "\nPermissions: everything sync needs");
+    }
+  g_task_return_pointer (task, g_string_free (g_steal_pointer (&report), FALSE), g_free);
+}
+
+static void
+test_user_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PbiEngine *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbiImmichUser) user = NULL;
+  g_autofree gchar *version = NULL;
+  g_autofree gchar *report = NULL;
+
+  user = pbi_immich_client_get_current_user_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  if (user == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          pbi_log_error ("immich connection test failed: %s", error->message);
+          _pbi_engine_set_connection_state (self, _pbi_engine_error_is_fatal_config (error)
+                                            ? PBI_CONNECTION_ERROR
+                                                                                : PBI_CONNECTION_OFFLINE,
+                                            error->message);
+        }
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  version = pbi_immich_client_dup_server_version (PBI_IMMICH_CLIENT (object));
+  g_message ("Connection to Immich server successful (Immich %s at %s, user %s)", version,
+             pbi_immich_client_get_server_url (PBI_IMMICH_CLIENT (object)),
+             user->email != NULL ? user->email : user->name);
+  _pbi_engine_set_connection_state (self, PBI_CONNECTION_CONNECTED, NULL);
+  g_free (self->server_version);
+  self->server_version = g_strdup (version);
+  g_free (self->user_id);
+  self->user_id = g_strdup (user->id);
+  report = g_strdup_printf ("Server: %s (API %s)\nImmich version: %s\nUser: %s%s%s%s",
+                            pbi_immich_client_get_server_url (PBI_IMMICH_CLIENT (object)),
+                            pbi_immich_client_get_api_url (PBI_IMMICH_CLIENT (object)),
+                            version,
+                            user->name != NULL ? user->name : "",
+                            user->email != NULL ? " <" : "",
+                            user->email != NULL ? user->email : "",
+                            user->email != NULL ? ">" : "");
+  g_task_set_task_data (task, g_steal_pointer (&report), g_free);
+  pbi_immich_client_get_key_permissions_async (PBI_IMMICH_CLIENT (object),
+                                               g_task_get_cancellable (task),
+                                               test_perms_cb, g_object_ref (task));
+}
+
+/**
+ * pbi_engine_test_connection_async:
+ *
+ * Checks the address, the key and its permissions, as the Test Connection
+ * button does. The result is a short report for people.
+ */
+void
+pbi_engine_test_connection_async (PbiEngine           *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (PBI_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pbi_engine_test_connection_async);
+  if (self->client == NULL || self->connection_state == PBI_CONNECTION_ERROR)
+    {
+      _pbi_engine_drop_client (self);
+      if (!_pbi_engine_make_client (self, &error))
+        {
+          _pbi_engine_set_connection_state (self, PBI_CONNECTION_UNCONFIGURED, error->message);
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+    }
+  pbi_immich_client_get_current_user_async (self->client, cancellable, test_user_cb,
+                                            g_steal_pointer (&task));
+}
+
+/**
+ * pbi_engine_test_connection_finish:
+ *
+ * Returns: (transfer full): a report (server, version, user, permissions)
+ */
+gchar *
+pbi_engine_test_connection_finish (PbiEngine     *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

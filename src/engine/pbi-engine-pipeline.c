@@ -1,0 +1,965 @@
+/* pbi-engine-pipeline.c: the pipeline of PbiEngine: jobs and their records, the
+ * hash → check → upload stages, the queue (due rows, retry timer, pump) and
+ * progress.  The album stage is in pbi-engine-albums.c.
+ *
+ * Copyright 2026 The PhotoBooth Immich Sync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "pbi-engine-enums.h"
+#include "pbi-engine-private.h"
+#include "pbi-hasher.h"
+#include "pbi-immich-client.h"
+#include "pbi-log.h"
+#include "pbi-media-info.h"
+#include "pbi-scanner.h"
+#include "pbi-store.h"
+#include "pbi-watcher.h"
+#define RETRY_BASE_S             5
+#define RETRY_CAP_S              600
+#define ALBUM_FLUSH_DELAY_MS     300
+#define DUE_BATCH                2000
+#define FLUSH_DELAY_MS           50
+#define FLUSH_RETRY_S            5
+#define PROGRESS_NOTIFY_US       (250 * G_TIME_SPAN_MILLISECOND)
+
+/* ------------------------------------------------------------------------ */
+/* Jobs: their records (written behind), counts and progress                */
+/* ------------------------------------------------------------------------ */
+
+void
+_pbi_engine_job_free (Job *job)
+{
+  g_assert (job->waiters == NULL || job->waiters->len == 0);
+  g_clear_pointer (&job->waiters, g_ptr_array_unref);
+  g_free (job->path);
+  g_free (job->sha1);
+  g_free (job->asset_id);
+  g_strfreev (job->albums);
+  g_free (job);
+}
+
+static gboolean
+strv_contains_all (const gchar * const *haystack,
+                   const gchar * const *needles)
+{
+  for (guint i = 0; needles != NULL && needles[i] != NULL; i++)
+    if (haystack == NULL || !g_strv_contains (haystack, needles[i]))
+      return FALSE;
+  return TRUE;
+}
+
+GStrv
+_pbi_engine_strv_union (const gchar * const *a,
+                        const gchar * const *b)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GPtrArray) seen = g_ptr_array_new ();
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      const gchar * const *v = pass == 0 ? a : b;
+
+      for (guint i = 0; v != NULL && v[i] != NULL; i++)
+        if (!g_ptr_array_find_with_equal_func (seen, v[i], g_str_equal, NULL))
+          {
+            g_ptr_array_add (seen, (gpointer) v[i]);
+            g_strv_builder_add (builder, v[i]);
+          }
+    }
+  return g_strv_builder_end (builder);
+}
+static gboolean flush_cb (gpointer user_data);
+
+/* Writes every record changed since the last flush in one transaction: one
+ * disk sync for a whole batch instead of one per step of every photo. */
+void
+_pbi_engine_flush_records (PbiEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+  if (g_hash_table_size (self->dirty) == 0 && self->pending_uploaded == 0 &&
+      self->pending_duplicates == 0 && self->pending_last_sync == 0)
+    return;
+
+  if (!pbi_store_begin (self->store, &error))
+    goto failed;
+  g_hash_table_iter_init (&iter, self->dirty);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (!pbi_store_file_put (self->store, value, &error))
+      break;
+  if (error == NULL && self->pending_uploaded > 0)
+    pbi_store_counter_add (self->store, "uploaded", self->pending_uploaded, &error);
+  if (error == NULL && self->pending_duplicates > 0)
+    pbi_store_counter_add (self->store, "duplicates", self->pending_duplicates, &error);
+  if (error == NULL && self->pending_last_sync > 0)
+    pbi_store_set_last_sync (self->store, self->pending_last_sync, &error);
+  if (error != NULL || !pbi_store_commit (self->store, &error))
+    {
+      pbi_store_rollback (self->store);
+      goto failed;
+    }
+  if (self->write_failing)
+    g_message ("The queue is written to the database again");
+  self->write_failing = FALSE;
+  g_hash_table_remove_all (self->dirty);
+  self->pending_uploaded = self->pending_duplicates = 0;
+  self->pending_last_sync = 0;
+  _pbi_engine_refresh_counts (self);
+  return;
+
+failed:
+  /* A full disk, say: nothing is lost, the records stay in memory and are
+   * written as soon as the database takes them. Said once, not per photo. */
+  if (!self->write_failing)
+    pbi_log_error ("immich sync: could not write the queue to %s: %s; %u changes are kept "
+                   "in memory and written when there is room again", self->database_path,
+                   error->message, g_hash_table_size (self->dirty));
+  self->write_failing = TRUE;
+  if (self->flush_source == 0)
+    self->flush_source = g_timeout_add_seconds (FLUSH_RETRY_S, flush_cb, self);
+}
+
+static gboolean
+flush_cb (gpointer user_data)
+{
+  PbiEngine *self = user_data;
+
+  self->flush_source = 0;
+  _pbi_engine_flush_records (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_flush (PbiEngine *self)
+{
+  if (self->flush_source == 0)
+    self->flush_source = g_timeout_add (FLUSH_DELAY_MS, flush_cb, self);
+}
+
+/* The stored record of a path: the one waiting to be written, else the
+ * database's. */
+PbiFileRecord *
+_pbi_engine_get_record (PbiEngine   *self,
+                        const gchar *path)
+{
+  PbiFileRecord *rec = g_hash_table_lookup (self->dirty, path);
+
+  if (rec != NULL)
+    return pbi_file_record_copy (rec);
+  return pbi_store_file_get (self->store, path);
+}
+
+void
+_pbi_engine_save_job (PbiEngine    *self,
+                      Job          *job,
+                      PbiFileState  state,
+                      const gchar  *error,
+                      gint64        next_retry)
+{
+  PbiFileRecord *rec = pbi_file_record_new (job->path);
+
+  rec->id = job->id;
+  rec->size = job->size;
+  rec->mtime = job->mtime;
+  rec->sha1 = g_strdup (job->sha1);
+  rec->state = state;
+  rec->asset_id = g_strdup (job->asset_id);
+  rec->albums = g_strdupv (job->albums);
+  rec->attempts = job->attempts;
+  rec->next_retry = next_retry;
+  rec->last_error = g_strdup (error);
+  g_hash_table_replace (self->dirty, rec->path, rec);
+  schedule_flush (self);
+
+  g_signal_emit (self, _pbi_engine_signals[ENGINE_SIGNAL_FILE_STATE_CHANGED], 0, job->path,
+                 (gint) state, error);
+}
+
+const gchar *
+_pbi_engine_job_basename (Job *job)
+{
+  const gchar *slash = strrchr (job->path, G_DIR_SEPARATOR);
+
+  return slash != NULL ? slash + 1 : job->path;
+}
+
+void
+_pbi_engine_refresh_counts (PbiEngine *self)
+{
+  guint counts[PBI_N_FILE_STATES] = { 0 };
+  guint pending = 0;
+
+  pbi_store_files_count_by_state (self->store, counts);
+  for (guint i = 0; i < PBI_N_FILE_STATES; i++)
+    if (i != PBI_FILE_STATE_DONE && i != PBI_FILE_STATE_DUPLICATE &&
+        i != PBI_FILE_STATE_FAILED && i != PBI_FILE_STATE_REJECTED)
+      pending += counts[i];
+
+  if (self->pending != pending)
+    {
+      self->pending = pending;
+      g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_PENDING]);
+    }
+  if (self->failed != counts[PBI_FILE_STATE_FAILED] + counts[PBI_FILE_STATE_REJECTED])
+    {
+      self->failed = counts[PBI_FILE_STATE_FAILED] + counts[PBI_FILE_STATE_REJECTED];
+      g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_FAILED]);
+    }
+}
+
+static void
+notify_progress (PbiEngine *self,
+                 gboolean   force)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (!force && now - self->last_progress_notify < PROGRESS_NOTIFY_US)
+    return;
+  self->last_progress_notify = now;
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_BULK_FILES_TOTAL]);
+  g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_BULK_FILES_DONE]);
+  g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_BULK_BYTES_TOTAL]);
+  g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_BULK_BYTES_DONE]);
+  g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_BULK_RATE]);
+  g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_BULK_ETA]);
+  _pbi_engine_refresh_counts (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* Ends a job's run through the pipeline. DONE and DUPLICATE are final; FAILED
+ * keeps the photo queued with a retry time; REJECTED waits for retry-failed. */
+void
+_pbi_engine_job_finish (PbiEngine    *self,
+                        Job          *job,
+                        PbiFileState  state,
+                        const gchar  *error)
+{
+  gint64 next_retry = 0;
+  g_autoptr(GPtrArray) waiters = NULL;
+
+  if (state == PBI_FILE_STATE_FAILED)
+    {
+      guint backoff = RETRY_BASE_S << MIN (job->attempts, 7);
+
+      backoff = MIN (backoff, RETRY_CAP_S);
+      /* jitter: ±25 % so many photos do not all come back at once */
+      backoff = backoff * 3 / 4 + g_random_int_range (0, backoff / 2 + 1);
+      next_retry = g_get_real_time () + (gint64) backoff * G_USEC_PER_SEC;
+    }
+
+  _pbi_engine_save_job (self, job, state, error, next_retry);
+
+  if (state == PBI_FILE_STATE_DONE)
+    {
+      g_clear_pointer (&self->last_sync, g_date_time_unref);
+      self->last_sync = g_date_time_new_now_local ();
+      self->pending_last_sync = g_get_real_time ();
+      if (job->duplicate)
+        {
+          self->duplicates++;
+          self->pending_duplicates++;
+          g_object_notify_by_pspec (G_OBJECT (self),
+                                    _pbi_engine_properties[ENGINE_PROP_DUPLICATES]);
+        }
+      else
+        {
+          self->uploaded++;
+          self->pending_uploaded++;
+          g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_UPLOADED]);
+        }
+      g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_LAST_SYNC]);
+    }
+
+  if (self->bulk_files_total > 0)
+    {
+      self->bulk_files_done = MIN (self->bulk_files_done + 1, self->bulk_files_total);
+      notify_progress (self, self->bulk_files_done == self->bulk_files_total);
+      if (self->bulk_files_done >= self->bulk_files_total)
+        {
+          self->bulk_files_total = self->bulk_files_done = 0;
+          self->bulk_bytes_total = self->bulk_bytes_done = 0;
+        }
+    }
+
+  waiters = g_steal_pointer (&job->waiters);
+  g_hash_table_steal (self->jobs, job->path);
+
+  for (guint i = 0; waiters != NULL && i < waiters->len; i++)
+    {
+      Request *req = g_ptr_array_index (waiters, i);
+      _pbi_engine_request_account (req, job, state, error);
+    }
+  _pbi_engine_job_free (job);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Stage: hashing                                                             */
+
+typedef struct
+{
+  PbiEngine *self;    /* (owned) */
+  Job       *job;
+} HashData;
+
+static void
+hash_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  HashData *data = user_data;
+  g_autoptr(PbiEngine) self = data->self;
+  Job *job = data->job;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbiHashResult) hash = NULL;
+
+  g_free (data);
+  hash = pbi_hasher_hash_file_finish (PBI_HASHER (object), result, &error);
+  self->hashing--;
+  job->busy = FALSE;
+  if (hash == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          if (!self->stopped)
+            _pbi_engine_job_requeue (self, job);
+          return;
+        }
+      pbi_log_error ("immich sync: cannot read %s: %s", job->path, error->message);
+      /* a file still being written is tried again later; one that is gone
+       * or unreadable waits for retry-failed */
+      job->attempts++;
+      _pbi_engine_job_finish (self, job,
+                              g_error_matches (error, G_IO_ERROR,
+                                               G_IO_ERROR_BUSY) ? PBI_FILE_STATE_FAILED
+                                                                                   : PBI_FILE_STATE_REJECTED,
+                              error->message);
+      _pbi_engine_schedule_pump (self);
+      return;
+    }
+  /* a file that changed since it was queued is sent as it is now: the
+   * hasher stats it in its worker, before and after reading */
+  job->size = hash->size;
+  job->mtime = hash->mtime_us;
+  g_free (job->sha1);
+  job->sha1 = g_steal_pointer (&hash->sha1);
+  job->stage = STAGE_CHECK;
+  _pbi_engine_save_job (self, job, PBI_FILE_STATE_CHECKING, NULL, 0);
+  g_queue_push_tail (&self->check_queue, job);
+  _pbi_engine_schedule_pump (self);
+}
+
+static void
+run_hash_stage (PbiEngine *self)
+{
+  while (self->hashing < self->hash_limit && !g_queue_is_empty (&self->hash_queue))
+    {
+      Job *job = g_queue_pop_head (&self->hash_queue);
+      HashData *data;
+
+      g_debug ("Hashing %s", job->path);
+      job->busy = TRUE;
+      self->hashing++;
+      _pbi_engine_save_job (self, job, PBI_FILE_STATE_HASHING, NULL, 0);
+      data = g_new0 (HashData, 1);
+      data->self = g_object_ref (self);
+      data->job = job;
+      pbi_hasher_hash_file_async (self->hasher, job->path, PBI_HASHER_FLAGS_NONE,
+                                  self->cancellable, hash_cb, data);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Stage: duplicate check                                                     */
+
+typedef struct
+{
+  PbiEngine *self;    /* (owned) */
+  GPtrArray *jobs;    /* (element-type Job) (unowned jobs) */
+} CheckData;
+
+static void
+check_data_free (CheckData *data)
+{
+  g_object_unref (data->self);
+  g_ptr_array_unref (data->jobs);
+  g_free (data);
+}
+
+static void
+restore_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!pbi_immich_client_restore_assets_finish (PBI_IMMICH_CLIENT (object), result, &error))
+    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      pbi_log_error ("immich: could not take a photo out of the trash: %s", error->message);
+  g_free (user_data);
+}
+
+static void
+check_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  CheckData *data = user_data;
+  PbiEngine *self = data->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GStrvBuilder) trashed = g_strv_builder_new ();
+  guint n_trashed = 0;
+
+  results = pbi_immich_client_bulk_check_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    self->checking--;
+  if (results == NULL)
+    {
+      for (guint i = data->jobs->len; i > 0; i--)
+        _pbi_engine_job_network_failed (self, g_ptr_array_index (data->jobs, i - 1), error);
+      check_data_free (data);
+      _pbi_engine_schedule_pump (self);
+      return;
+    }
+
+  for (guint i = 0; i < data->jobs->len; i++)
+    {
+      Job *job = g_ptr_array_index (data->jobs, i);
+      PbiImmichCheckResult *res = i < results->len ? g_ptr_array_index (results, i) : NULL;
+
+      job->busy = FALSE;
+      if (res == NULL || res->accepted)
+        {
+          job->stage = STAGE_UPLOAD;
+          _pbi_engine_save_job (self, job, PBI_FILE_STATE_UPLOADING, NULL, 0);
+          g_queue_push_tail (&self->upload_queue, job);
+        }
+      else if (g_strcmp0 (res->reason, "duplicate") == 0 && res->asset_id != NULL)
+        {
+          g_free (job->asset_id);
+          job->asset_id = g_strdup (res->asset_id);
+          job->duplicate = TRUE;
+          g_message ("Photo %s is already on Immich (duplicate); adding it to the album",
+                     _pbi_engine_job_basename (job));
+          if (res->is_trashed)
+            {
+              g_message ("Photo %s was in the Immich trash; restoring it",
+                         _pbi_engine_job_basename (job));
+              g_strv_builder_add (trashed, res->asset_id);
+              n_trashed++;
+            }
+          if (self->bulk_bytes_total > 0)
+            self->bulk_bytes_done += job->size;
+          _pbi_engine_queue_for_albums (self, job);
+        }
+      else
+        {
+          g_autofree gchar *msg = g_strdup_printf (_("the server refuses %s: %s"),
+                                                   _pbi_engine_job_basename (job),
+                                                   res->reason != NULL ? res->reason : "rejected");
+          pbi_log_error ("immich sync: %s", msg);
+          _pbi_engine_job_finish (self, job, PBI_FILE_STATE_REJECTED, msg);
+        }
+    }
+
+  if (n_trashed > 0)
+    {
+      g_auto(GStrv) ids = g_strv_builder_end (trashed);
+      pbi_immich_client_restore_assets_async (self->client, (const gchar * const *) ids,
+                                              self->cancellable, restore_cb, NULL);
+    }
+
+  check_data_free (data);
+  _pbi_engine_schedule_pump (self);
+}
+
+static void
+run_check_stage (PbiEngine *self)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  CheckData *data;
+
+  if (self->checking > 0 || g_queue_is_empty (&self->check_queue))
+    return;
+
+  items = g_ptr_array_new_with_free_func ((GDestroyNotify) pbi_immich_check_item_free);
+  data = g_new0 (CheckData, 1);
+  data->self = g_object_ref (self);
+  data->jobs = g_ptr_array_new ();
+
+  /* one request covers everything hashed so far: cheap on a bulk run, one
+   * round trip for a single capture */
+  for (GList *l = self->check_queue.head; l != NULL;)
+    {
+      Job *job = l->data;
+      GList *next = l->next;
+
+      if (_pbi_engine_job_allowed (self, job) && items->len < PBI_IMMICH_BULK_CHECK_BATCH)
+        {
+          g_autofree gchar *id = g_strdup_printf ("%u", items->len);
+
+          g_ptr_array_add (items, pbi_immich_check_item_new (id, job->sha1));
+          g_ptr_array_add (data->jobs, job);
+          job->busy = TRUE;
+          g_queue_delete_link (&self->check_queue, l);
+        }
+      l = next;
+    }
+
+  if (items->len == 0)
+    {
+      check_data_free (data);
+      return;
+    }
+  self->checking++;
+  pbi_immich_client_bulk_check_async (self->client, items, self->cancellable, check_cb, data);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Stage: upload                                                              */
+
+typedef struct
+{
+  PbiEngine *self;        /* (owned) */
+  Job       *job;
+  goffset    sent;
+  guint      generation;  /* the client it was started with */
+} UploadData;
+
+static void
+upload_progress (goffset  sent,
+                 goffset  total,
+                 gpointer user_data)
+{
+  UploadData *data = user_data;
+
+  if (data->self->bulk_bytes_total > 0)
+    {
+      data->self->bulk_bytes_done += sent - data->sent;
+      notify_progress (data->self, FALSE);
+    }
+  data->sent = sent;
+}
+
+static void
+upload_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  UploadData *data = user_data;
+  PbiEngine *self = data->self;
+  Job *job = data->job;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbiImmichUploadResult) res = NULL;
+
+  res = pbi_immich_client_upload_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    self->uploading--;
+  if (self->bulk_bytes_total > 0 && res == NULL)
+    self->bulk_bytes_done -= data->sent;
+
+  if (res == NULL)
+    {
+      if (g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_FILE))
+        {
+          pbi_log_error ("immich sync: cannot read %s: %s", job->path, error->message);
+          job->busy = FALSE;
+          _pbi_engine_job_finish (self, job, PBI_FILE_STATE_REJECTED, error->message);
+          _pbi_engine_schedule_pump (self);
+        }
+      else
+        _pbi_engine_job_network_failed (self, job, error);
+    }
+  else
+    {
+      job->busy = FALSE;
+      g_free (job->asset_id);
+      job->asset_id = g_strdup (res->id);
+      job->duplicate = res->duplicate;
+      if (res->duplicate)
+        g_message ("Photo %s is already on Immich (duplicate); adding it to the album",
+                   _pbi_engine_job_basename (job));
+      else
+        g_message ("Uploaded photo %s to Immich", _pbi_engine_job_basename (job));
+      _pbi_engine_queue_for_albums (self, job);
+      _pbi_engine_schedule_pump (self);
+    }
+
+  g_object_unref (data->self);
+  g_free (data);
+}
+
+static void
+capture_date_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  UploadData *data = user_data;
+  PbiEngine *self = data->self;
+  Job *job = data->job;
+  g_autoptr(GDateTime) taken = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autoptr(PbiImmichUpload) upload = pbi_immich_upload_new (job->path);
+
+  if (self->client == NULL || data->generation != self->generation)
+    {
+      /* the connection was dropped meanwhile (which reset the count of
+       * running uploads): the job goes back in line */
+      if (data->generation == self->generation)
+        self->uploading--;
+      job->busy = FALSE;
+      g_queue_push_head (&self->upload_queue, job);
+      g_object_unref (data->self);
+      g_free (data);
+      _pbi_engine_schedule_pump (self);
+      return;
+    }
+
+  upload->checksum = g_strdup (job->sha1);
+  if (taken != NULL)
+    upload->file_created_at = g_date_time_ref (taken);
+  pbi_immich_client_upload_async (self->client, upload, upload_progress, data,
+                                  self->cancellable, upload_cb, data);
+}
+
+static void
+capture_date_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  const gchar *path = task_data;
+
+  g_task_return_pointer (task, pbi_media_info_get_capture_date (path, NULL),
+                         (GDestroyNotify) g_date_time_unref);
+}
+
+static void
+run_upload_stage (PbiEngine *self)
+{
+  for (GList *l = self->upload_queue.head; l != NULL && self->uploading < self->concurrency;)
+    {
+      Job *job = l->data;
+      GList *next = l->next;
+      UploadData *data;
+      g_autoptr(GTask) task = NULL;
+
+      if (!_pbi_engine_job_allowed (self, job))
+        {
+          l = next;
+          continue;
+        }
+      g_queue_delete_link (&self->upload_queue, l);
+      l = next;
+
+      job->busy = TRUE;
+      self->uploading++;
+      data = g_new0 (UploadData, 1);
+      data->self = g_object_ref (self);
+      data->job = job;
+      data->generation = self->generation;
+      /* the EXIF date is read in a worker: no file parsing on the main loop */
+      task = g_task_new (NULL, NULL, capture_date_cb, data);
+      g_task_set_task_data (task, g_strdup (job->path), g_free);
+      g_task_run_in_thread (task, capture_date_thread);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Queue                                                                      */
+
+static Job *
+job_from_record (PbiEngine     *self,
+                 PbiFileRecord *rec)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->id = rec->id;
+  job->path = g_strdup (rec->path);
+  job->size = rec->size;
+  job->mtime = rec->mtime;
+  job->sha1 = g_strdup (rec->sha1);
+  job->asset_id = g_strdup (rec->asset_id);
+  job->albums = g_strdupv (rec->albums);
+  job->attempts = rec->attempts;
+  if (job->albums == NULL || job->albums[0] == NULL)
+    {
+      g_strfreev (job->albums);
+      job->albums = _pbi_engine_default_albums (self);
+    }
+  return job;
+}
+
+/* Puts a job where its record says it stands. */
+static void
+job_place (PbiEngine    *self,
+           Job          *job,
+           PbiFileState  state)
+{
+  g_hash_table_insert (self->jobs, job->path, job);
+
+  if (state == PBI_FILE_STATE_ADDING && job->asset_id != NULL)
+    {
+      _pbi_engine_queue_for_albums (self, job);
+      return;
+    }
+  if (job->sha1 != NULL && state != PBI_FILE_STATE_PENDING && state != PBI_FILE_STATE_HASHING)
+    {
+      job->stage = STAGE_CHECK;
+      g_queue_push_tail (&self->check_queue, job);
+      return;
+    }
+  job->stage = STAGE_HASH;
+  g_queue_push_tail (&self->hash_queue, job);
+}
+
+void
+_pbi_engine_load_due (PbiEngine *self)
+{
+  g_autoptr(GPtrArray) due = NULL;
+  gint64 now = g_get_real_time ();
+
+  if (g_hash_table_size (self->jobs) >= DUE_BATCH)
+    return;
+  due = pbi_store_files_due (self->store, now, DUE_BATCH);
+  for (guint i = 0; i < due->len; i++)
+    {
+      PbiFileRecord *rec = g_ptr_array_index (due, i);
+      Job *job;
+
+      /* in the pipeline already, or with a newer state not written yet */
+      if (g_hash_table_contains (self->jobs, rec->path) ||
+          g_hash_table_contains (self->dirty, rec->path))
+        continue;
+      job = job_from_record (self, rec);
+      job_place (self, job, rec->state == PBI_FILE_STATE_FAILED ? PBI_FILE_STATE_PENDING
+                 : rec->state);
+    }
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  PbiEngine *self = user_data;
+
+  self->retry_source = 0;
+  _pbi_engine_load_due (self);
+  _pbi_engine_pump (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+arm_retry_timer (PbiEngine *self)
+{
+  gint64 next;
+  gint64 delay_ms;
+
+  _pbi_engine_flush_records (self);
+  next = pbi_store_files_next_retry (self->store);
+
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  if (next <= 0)
+    return;
+  delay_ms = (next - g_get_real_time ()) / 1000;
+  self->retry_source = g_timeout_add (CLAMP (delay_ms, 100, (gint64) RETRY_CAP_S * 1000),
+                                      retry_cb, self);
+}
+
+gboolean
+_pbi_engine_schedule_cb (gpointer user_data)
+{
+  PbiEngine *self = user_data;
+
+  if (_pbi_engine_automatic_allowed (self))
+    _pbi_engine_pump (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+queues_have_allowed_work (PbiEngine *self)
+{
+  GQueue *queues[] = { &self->check_queue, &self->upload_queue };
+
+  for (guint q = 0; q < G_N_ELEMENTS (queues); q++)
+    for (GList *l = queues[q]->head; l != NULL; l = l->next)
+      if (_pbi_engine_job_allowed (self, l->data))
+        return TRUE;
+  return g_hash_table_size (self->albums) > 0;
+}
+
+void
+_pbi_engine_pump (PbiEngine *self)
+{
+  gboolean waiting;
+
+  g_clear_handle_id (&self->pump_source, g_source_remove);
+  if (self->stopped)
+    return;
+
+  run_hash_stage (self);
+
+  if (!queues_have_allowed_work (self))
+    goto out;
+
+  if (self->connection_state != PBI_CONNECTION_CONNECTED)
+    {
+      if (self->connection_state != PBI_CONNECTION_OFFLINE || self->probe_source == 0)
+        _pbi_engine_ensure_connected (self);
+      /* a job that came to rest after the connection failed (an upload that
+       * was in flight) must not leave its request waiting */
+      if ((self->connection_state == PBI_CONNECTION_OFFLINE &&
+           g_get_monotonic_time () >= self->grace_until) ||
+          self->connection_state == PBI_CONNECTION_ERROR ||
+          self->connection_state == PBI_CONNECTION_UNCONFIGURED)
+        _pbi_engine_fail_waiting_requests (self, self->connection_message);
+      goto out;
+    }
+
+  run_check_stage (self);
+  run_upload_stage (self);
+  waiting = _pbi_engine_run_album_stage (self);
+  if (waiting && self->album_source == 0)
+    self->album_source = g_timeout_add (ALBUM_FLUSH_DELAY_MS, _pbi_engine_album_flush_due_cb, self);
+
+out:
+  if (g_hash_table_size (self->jobs) == 0)
+    {
+      self->sync_now = FALSE;
+      if (self->running)
+        arm_retry_timer (self);
+    }
+}
+
+static gboolean
+pump_idle_cb (gpointer user_data)
+{
+  PbiEngine *self = user_data;
+
+  self->pump_source = 0;
+  _pbi_engine_pump (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+_pbi_engine_schedule_pump (PbiEngine *self)
+{
+  if (self->pump_source == 0 && !self->stopped)
+    self->pump_source = g_idle_add (pump_idle_cb, self);
+}
+
+/* Adds one file to the queue (or finds it there). Returns the job, or NULL
+ * when nothing needs doing (already synced, unchanged): *skipped is then set. */
+Job *
+_pbi_engine_enqueue_path (PbiEngine           *self,
+                          const gchar         *path,
+                          gint64               size,
+                          gint64               mtime,
+                          const gchar * const *albums,
+                          gboolean             explicit,
+                          gboolean            *skipped)
+{
+  g_autoptr(PbiFileRecord) rec = NULL;
+  Job *job;
+  PbiFileState state = PBI_FILE_STATE_PENDING;
+
+  *skipped = FALSE;
+  job = g_hash_table_lookup (self->jobs, path);
+  if (job != NULL)
+    {
+      if (!strv_contains_all ((const gchar * const *) job->albums, albums) &&
+          job->stage != STAGE_ALBUM)
+        {
+          GStrv merged = _pbi_engine_strv_union ((const gchar * const *) job->albums, albums);
+          g_strfreev (job->albums);
+          job->albums = merged;
+        }
+      job->explicit |= explicit;
+      return job;
+    }
+
+  rec = _pbi_engine_get_record (self, path);
+  if (rec != NULL && rec->size == size && rec->mtime == mtime)
+    {
+      g_auto(GStrv) have = g_strdupv (rec->albums);
+
+      if ((rec->state == PBI_FILE_STATE_DONE || rec->state == PBI_FILE_STATE_DUPLICATE) &&
+          strv_contains_all ((const gchar * const *) have, albums))
+        {
+          *skipped = TRUE;
+          return NULL;
+        }
+      job = job_from_record (self, rec);
+      g_strfreev (job->albums);
+      job->albums = _pbi_engine_strv_union ((const gchar * const *) have, albums);
+      if ((rec->state == PBI_FILE_STATE_DONE || rec->state == PBI_FILE_STATE_DUPLICATE)
+          && rec->asset_id != NULL)
+        state = PBI_FILE_STATE_ADDING;  /* only the new album is missing */
+      else if (rec->state == PBI_FILE_STATE_REJECTED || rec->state == PBI_FILE_STATE_FAILED)
+        state = rec->sha1 != NULL ? PBI_FILE_STATE_CHECKING : PBI_FILE_STATE_PENDING;
+      else
+        state = rec->state;
+    }
+  else
+    {
+      job = g_new0 (Job, 1);
+      job->id = rec != NULL ? rec->id : 0;
+      job->path = g_strdup (path);
+      job->size = size;
+      job->mtime = mtime;
+      job->albums = g_strdupv ((GStrv) albums);
+    }
+  job->explicit = explicit;
+  _pbi_engine_save_job (self, job, state, NULL, 0);
+  if (state == PBI_FILE_STATE_ADDING)
+    {
+      /* album adds only; the photo is on the server already */
+      g_hash_table_insert (self->jobs, job->path, job);
+      job->duplicate = TRUE;
+      job->stage = STAGE_ALBUM;
+      job->albums_left = 0;
+      for (guint i = 0; job->albums[i] != NULL; i++)
+        {
+          AlbumSlot *slot = _pbi_engine_get_album_slot (self, job->albums[i]);
+          g_ptr_array_add (slot->jobs, job);
+          job->albums_left++;
+        }
+      return job;
+    }
+  job_place (self, job, state);
+  if (self->bulk_files_total > 0 || explicit)
+    {
+      if (self->bulk_files_total == 0)
+        self->bulk_started = g_get_monotonic_time ();
+      self->bulk_files_total++;
+      self->bulk_bytes_total += size;
+    }
+  return job;
+}
+
+gboolean
+_pbi_engine_stat_path (const gchar *path,
+                       gint64      *size,
+                       gint64      *mtime)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+    return FALSE;
+  *size = st.st_size;
+  *mtime = (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+  return TRUE;
+}

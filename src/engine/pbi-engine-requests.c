@@ -1,0 +1,506 @@
+/* pbi-engine-requests.c: the request API of PbiEngine: sync_photo, sync_files and
+ * sync_folder (async and blocking), enqueueing their files in chunks, and
+ * their results and summaries.
+ *
+ * Copyright 2026 The PhotoBooth Immich Sync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "pbi-engine-enums.h"
+#include "pbi-engine-private.h"
+#include "pbi-hasher.h"
+#include "pbi-immich-client.h"
+#include "pbi-log.h"
+#include "pbi-media-info.h"
+#include "pbi-scanner.h"
+#include "pbi-store.h"
+#include "pbi-watcher.h"
+#define ENQUEUE_CHUNK            100
+
+G_DEFINE_BOXED_TYPE (PbiSyncResult, pbi_sync_result, pbi_sync_result_copy, pbi_sync_result_free)
+G_DEFINE_BOXED_TYPE (PbiSyncSummary, pbi_sync_summary, pbi_sync_summary_copy, pbi_sync_summary_free)
+
+PbiSyncResult *
+pbi_sync_result_copy (const PbiSyncResult *result)
+{
+  PbiSyncResult *copy = g_new0 (PbiSyncResult, 1);
+
+  copy->path = g_strdup (result->path);
+  copy->success = result->success;
+  copy->duplicate = result->duplicate;
+  copy->asset_id = g_strdup (result->asset_id);
+  copy->error = g_strdup (result->error);
+  return copy;
+}
+
+void
+pbi_sync_result_free (PbiSyncResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->path);
+  g_free (result->asset_id);
+  g_free (result->error);
+  g_free (result);
+}
+
+PbiSyncSummary *
+pbi_sync_summary_copy (const PbiSyncSummary *summary)
+{
+  return g_memdup2 (summary, sizeof *summary);
+}
+
+void
+pbi_sync_summary_free (PbiSyncSummary *summary)
+{
+  g_free (summary);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Requests: counting their photos in                                         */
+
+static void
+request_free (Request *req)
+{
+  g_clear_object (&req->task);
+  g_clear_pointer (&req->single, pbi_sync_result_free);
+  g_strfreev (req->albums);
+  g_free (req);
+}
+
+static void
+request_complete (Request *req)
+{
+  if (req->single != NULL)
+    g_task_return_pointer (req->task, g_steal_pointer (&req->single),
+                           (GDestroyNotify) pbi_sync_result_free);
+  else
+    g_task_return_pointer (req->task, pbi_sync_summary_copy (&req->summary),
+                           (GDestroyNotify) pbi_sync_summary_free);
+  request_free (req);
+}
+
+void
+_pbi_engine_request_account (Request      *req,
+                             Job          *job,
+                             PbiFileState  state,
+                             const gchar  *error)
+{
+  gboolean ok = state == PBI_FILE_STATE_DONE;
+
+  if (ok && job->duplicate)
+    req->summary.duplicates++;
+  else if (ok)
+    req->summary.uploaded++;
+  else
+    req->summary.failed++;
+
+  if (req->single != NULL)
+    {
+      req->single->success = ok;
+      req->single->duplicate = job->duplicate;
+      g_free (req->single->asset_id);
+      req->single->asset_id = g_strdup (job->asset_id);
+      g_free (req->single->error);
+      req->single->error = g_strdup (error);
+    }
+
+  g_assert (req->remaining > 0);
+  if (--req->remaining == 0)
+    request_complete (req);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Requests                                                                   */
+
+typedef struct
+{
+  PbiEngine *self;      /* (owned) */
+  Request   *req;
+  GPtrArray *entries;   /* (element-type PbiScanEntry) (owned) */
+  guint      next;
+  guint      idle_id;
+} EnqueueRun;
+
+static void
+enqueue_run_free (EnqueueRun *run)
+{
+  g_object_unref (run->self);
+  g_ptr_array_unref (run->entries);
+  g_free (run);
+}
+
+/* Adds entries to the queue a chunk at a time, one transaction per chunk, so
+ * a 10,000-photo folder never holds the main loop for long. */
+static gboolean
+enqueue_chunk_cb (gpointer user_data)
+{
+  EnqueueRun *run = user_data;
+  PbiEngine *self = run->self;
+  Request *req = run->req;
+  guint end = MIN (run->next + ENQUEUE_CHUNK, run->entries->len);
+
+  for (; run->next < end; run->next++)
+    {
+      PbiScanEntry *entry = g_ptr_array_index (run->entries, run->next);
+      gboolean skipped = FALSE;
+      Job *job = _pbi_engine_enqueue_path (self, entry->path, entry->size, entry->mtime_us,
+                                           (const gchar * const *) req->albums, !req->automatic,
+                                           &skipped);
+
+      if (job == NULL)
+        {
+          if (skipped)
+            req->summary.skipped++;
+          continue;
+        }
+      if (job->waiters == NULL)
+        job->waiters = g_ptr_array_new ();
+      g_ptr_array_add (job->waiters, req);
+      req->remaining++;
+    }
+  _pbi_engine_flush_records (self);
+  _pbi_engine_schedule_pump (self);
+
+  if (run->next < run->entries->len)
+    return G_SOURCE_CONTINUE;
+
+  /* the sentinel taken in start_enqueue_run */
+  g_assert (req->remaining > 0);
+  if (--req->remaining == 0)
+    request_complete (req);
+  else if (self->connection_state == PBI_CONNECTION_OFFLINE ||
+           self->connection_state == PBI_CONNECTION_ERROR ||
+           self->connection_state == PBI_CONNECTION_UNCONFIGURED)
+    {
+      /* nothing will move until the server answers: report now */
+      _pbi_engine_ensure_connected (self);
+    }
+  run->idle_id = 0;
+  enqueue_run_free (run);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_enqueue_run (PbiEngine *self,
+                   Request   *req,
+                   GPtrArray *entries)
+{
+  EnqueueRun *run = g_new0 (EnqueueRun, 1);
+
+  run->self = g_object_ref (self);
+  run->req = req;
+  run->entries = g_ptr_array_ref (entries);
+  req->remaining++;  /* sentinel until every entry is queued */
+  run->idle_id = g_idle_add (enqueue_chunk_cb, run);
+}
+
+static PbiScanEntry *
+scan_entry_new (const gchar *path,
+                gint64       size,
+                gint64       mtime)
+{
+  PbiScanEntry *entry = g_new0 (PbiScanEntry, 1);
+
+  entry->path = g_strdup (path);
+  entry->size = size;
+  entry->mtime_us = mtime;
+  return entry;
+}
+
+static Request *
+request_new (PbiEngine           *self,
+             const gchar         *album_name,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data,
+             gpointer             source_tag)
+{
+  Request *req = g_new0 (Request, 1);
+
+  req->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (req->task, source_tag);
+  if (album_name != NULL && *album_name != '\0')
+    {
+      const gchar *one[] = { album_name, NULL };
+      req->albums = g_strdupv ((GStrv) one);
+    }
+  else
+    req->albums = _pbi_engine_default_albums (self);
+  return req;
+}
+
+void
+pbi_engine_sync_files_async (PbiEngine           *self,
+                             const gchar * const *paths,
+                             const gchar         *album_name,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  Request *req;
+  g_autoptr(GPtrArray) entries = NULL;
+
+  g_return_if_fail (PBI_IS_ENGINE (self));
+  g_return_if_fail (paths != NULL);
+
+  req = request_new (self, album_name, cancellable, callback, user_data,
+                     pbi_engine_sync_files_async);
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) pbi_scan_entry_free);
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      gint64 size, mtime;
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (paths[i]);
+      g_autofree gchar *abs = g_file_get_path (file);
+
+      if (abs == NULL || !_pbi_engine_stat_path (abs, &size, &mtime))
+        {
+          pbi_log_error ("immich sync: %s is not a readable file", paths[i]);
+          req->summary.failed++;
+          continue;
+        }
+      g_ptr_array_add (entries, scan_entry_new (abs, size, mtime));
+    }
+  start_enqueue_run (self, req, entries);
+}
+
+PbiSyncSummary *
+pbi_engine_sync_files_finish (PbiEngine     *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+pbi_engine_sync_photo_async (PbiEngine           *self,
+                             const gchar         *path,
+                             const gchar         *album_name,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  Request *req;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree gchar *abs = NULL;
+  gint64 size, mtime;
+
+  g_return_if_fail (PBI_IS_ENGINE (self));
+  g_return_if_fail (path != NULL);
+
+  req = request_new (self, album_name, cancellable, callback, user_data,
+                     pbi_engine_sync_photo_async);
+  file = g_file_new_for_commandline_arg (path);
+  abs = g_file_get_path (file);
+  req->single = g_new0 (PbiSyncResult, 1);
+  req->single->path = g_strdup (abs != NULL ? abs : path);
+
+  if (abs == NULL || !_pbi_engine_stat_path (abs, &size, &mtime))
+    {
+      req->single->error = g_strdup_printf (_("%s is not a readable file"), path);
+      request_complete (req);
+      return;
+    }
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) pbi_scan_entry_free);
+  g_ptr_array_add (entries, scan_entry_new (abs, size, mtime));
+  start_enqueue_run (self, req, entries);
+}
+
+PbiSyncResult *
+pbi_engine_sync_photo_finish (PbiEngine     *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  PbiSyncResult *res;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  res = g_task_propagate_pointer (G_TASK (result), error);
+  /* a photo synced before and unchanged since counts as a success */
+  if (res != NULL && !res->success && res->error == NULL)
+    {
+      g_autoptr(PbiFileRecord) rec = _pbi_engine_get_record (self, res->path);
+
+      if (rec != NULL
+          && (rec->state == PBI_FILE_STATE_DONE || rec->state == PBI_FILE_STATE_DUPLICATE))
+        {
+          res->success = TRUE;
+          res->asset_id = g_strdup (rec->asset_id);
+        }
+    }
+  return res;
+}
+
+typedef struct
+{
+  GMainContext *context;
+  GAsyncResult *result;
+} SyncWait;
+
+static void
+sync_wait_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SyncWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_context_wakeup (wait->context);
+}
+
+static GAsyncResult *
+sync_wait_run (SyncWait *wait)
+{
+  while (wait->result == NULL)
+    g_main_context_iteration (wait->context, TRUE);
+  return wait->result;
+}
+
+/**
+ * pbi_engine_sync_photo:
+ * @self: a #PbiEngine
+ * @path: (type filename): the photo
+ * @album_name: (nullable): the album, or %NULL for the configured ones
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Blocking version of pbi_engine_sync_photo_async(), for scripts. Runs the
+ * engine's main context until the photo is synced or has failed.
+ *
+ * Returns: (transfer full): what became of the photo
+ */
+PbiSyncResult *
+pbi_engine_sync_photo (PbiEngine     *self,
+                       const gchar   *path,
+                       const gchar   *album_name,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  SyncWait wait = { g_main_context_ref_thread_default (), NULL };
+  PbiSyncResult *res;
+
+  pbi_engine_sync_photo_async (self, path, album_name, cancellable, sync_wait_cb, &wait);
+  res = pbi_engine_sync_photo_finish (self, sync_wait_run (&wait), error);
+  g_object_unref (wait.result);
+  g_main_context_unref (wait.context);
+  return res;
+}
+
+static void
+folder_scan_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Request *req = user_data;
+  PbiEngine *self = g_task_get_source_object (req->task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+
+  entries = pbi_scanner_scan_finish (PBI_SCANNER (object), result, &error);
+  if (entries == NULL)
+    {
+      g_task_return_error (req->task, g_steal_pointer (&error));
+      request_free (req);
+      return;
+    }
+  start_enqueue_run (self, req, entries);
+}
+
+gchar **
+pbi_engine_dup_media_extensions (PbiEngine *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (self->media_types == NULL)
+    return NULL;
+  g_strv_builder_addv (builder, (const gchar **) self->media_types->image);
+  g_strv_builder_addv (builder, (const gchar **) self->media_types->video);
+  return g_strv_builder_end (builder);
+}
+
+void
+_pbi_engine_sync_folder (PbiEngine           *self,
+                         const gchar         *folder,
+                         const gchar         *album_name,
+                         gboolean             automatic,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  Request *req;
+  g_autoptr(GFile) dir = NULL;
+  g_auto(GStrv) exts = NULL;
+  g_autoptr(PbiScanner) scanner = NULL;
+
+  req = request_new (self, album_name, cancellable, callback, user_data,
+                     pbi_engine_sync_folder_async);
+  req->automatic = automatic;
+  dir = g_file_new_for_commandline_arg (folder);
+  exts = pbi_engine_dup_media_extensions (self);
+  scanner = pbi_scanner_new (dir, (const gchar * const *) exts);
+  pbi_scanner_scan_async (scanner, cancellable, folder_scan_cb, req);
+}
+
+void
+pbi_engine_sync_folder_async (PbiEngine           *self,
+                              const gchar         *folder,
+                              const gchar         *album_name,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (PBI_IS_ENGINE (self));
+  g_return_if_fail (folder != NULL);
+
+  _pbi_engine_sync_folder (self, folder, album_name, FALSE, cancellable, callback, user_data);
+}
+
+PbiSyncSummary *
+pbi_engine_sync_folder_finish (PbiEngine     *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * pbi_engine_sync_folder:
+ * @self: a #PbiEngine
+ * @folder: (type filename): the folder, searched with its subfolders
+ * @album_name: (nullable): the album, or %NULL for the configured ones
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Blocking version of pbi_engine_sync_folder_async(), for scripts.
+ *
+ * Returns: (transfer full): counts of uploaded, duplicate, failed and
+ *   skipped photos
+ */
+PbiSyncSummary *
+pbi_engine_sync_folder (PbiEngine     *self,
+                        const gchar   *folder,
+                        const gchar   *album_name,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  SyncWait wait = { g_main_context_ref_thread_default (), NULL };
+  PbiSyncSummary *res;
+
+  pbi_engine_sync_folder_async (self, folder, album_name, cancellable, sync_wait_cb, &wait);
+  res = pbi_engine_sync_folder_finish (self, sync_wait_run (&wait), error);
+  g_object_unref (wait.result);
+  g_main_context_unref (wait.context);
+  return res;
+}
