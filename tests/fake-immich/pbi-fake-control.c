@@ -201,7 +201,7 @@ strv_member (JsonObject  *o,
              const gchar *name)
 {
   JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
-  GStrvBuilder *sb;
+  g_autoptr(GStrvBuilder) sb = NULL;
   JsonArray *arr;
 
   if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n))
@@ -215,12 +215,7 @@ strv_member (JsonObject  *o,
       if (_pbi_fake_node_is_string (el))
         g_strv_builder_add (sb, json_node_get_string (el));
     }
-  {
-    GStrv strv = g_strv_builder_end (sb);
-
-    g_strv_builder_unref (sb);
-    return strv;
-  }
+  return g_strv_builder_end (sb);
 }
 
 /* Set-up routes; seg is the path after /__fake/. */

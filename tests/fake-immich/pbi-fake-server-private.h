@@ -6,7 +6,8 @@
  *
  * The server is split by concern:
  *   pbi-fake-server.c   object, listener, thread, request dispatch, faults
- *   pbi-fake-model.c    state helpers, JSON views, replies and validation issues
+ *   pbi-fake-model.c    state helpers, replies and validation issues
+ *   pbi-fake-views.c    JSON views of users, albums, assets and the state
  *   pbi-fake-routes.c   /api routing, authentication, server/users/keys/auth routes
  *   pbi-fake-albums.c   album routes
  *   pbi-fake-assets.c   asset routes: upload, bulk check, trash, search, originals
@@ -270,6 +271,8 @@ gboolean   _pbi_fake_album_can_write     (FakeAlbum     *album,
                                           const gchar   *user_id);
 gboolean   _pbi_fake_album_can_read      (FakeAlbum     *album,
                                           const gchar   *user_id);
+gboolean   _pbi_fake_album_has_link      (PbiFakeServer *self,
+                                          FakeAlbum     *album);
 gboolean   _pbi_fake_album_is_shared     (PbiFakeServer *self,
                                           FakeAlbum     *album);
 FakeAsset *_pbi_fake_find_asset_by_checksum (PbiFakeServer *self,
@@ -284,6 +287,7 @@ FakeAsset *_pbi_fake_add_asset_locked    (PbiFakeServer *self,
                                           const gchar   *file_created_at);
 void       _pbi_fake_remove_asset_locked (PbiFakeServer *self,
                                           FakeAsset     *asset);
+void       _pbi_fake_faults_clear        (Faults        *f);
 void       _pbi_fake_reply_clear         (Reply         *r);
 void       _pbi_fake_reply_node          (Reply         *r,
                                           guint          status,
@@ -326,6 +330,8 @@ void       _pbi_fake_issue_msg           (Issues        *iss,
 void       _pbi_fake_reply_issues        (PbiFakeServer *self,
                                           Reply         *r,
                                           Issues        *iss);
+
+/* pbi-fake-views.c */
 void       _pbi_fake_build_user          (JsonBuilder   *b,
                                           FakeUser      *u);
 void       _pbi_fake_build_user_admin    (PbiFakeServer *self,
@@ -340,7 +346,6 @@ void       _pbi_fake_build_asset         (PbiFakeServer *self,
                                           JsonBuilder   *b,
                                           FakeAsset     *a);
 JsonNode  *_pbi_fake_build_state_locked  (PbiFakeServer *self);
-void       _pbi_fake_faults_clear        (Faults        *f);
 
 /* pbi-fake-routes.c */
 FakeUser  *_pbi_fake_authenticate        (PbiFakeServer     *self,
