@@ -8,7 +8,7 @@
  * per family: who may read (owner and every member), write (owner and
  * editors) and delete (owner); the two add errors ("Album not found" for
  * a missing album, "Not found or no albumAsset.create access" for one the
- * user may not add to, 1.x answering the latter for both); which albums
+ * user may not add to, 1.x naming the permission album.addAsset); which albums
  * GET /albums lists (3.x: owned and shared with the user; 1.x/2.x: owned
  * only, shared ones with ?shared=true).
  */
@@ -332,8 +332,9 @@ route_album_assets (PbiFakeServer     *self,
   _pbi_fake_issues_clear (&iss);
 
   album = g_hash_table_lookup (self->albums, album_id);
-  /* 1.106+: findOrFail before the access check; 1.9x: the access check first */
-  if (album == NULL && self->family != FAMILY_V1)
+  /* album.service addAssets: findOrFail before the access check, in every
+   * family since 1.7x */
+  if (album == NULL)
     {
       _pbi_fake_reply_error (self, r, 400, "Album not found");
       return;

@@ -400,6 +400,12 @@ test_v1 (Fixture       *fx,
   g_autofree gchar *mine = pbi_fake_server_create_album (fx->server, fx->admin, "Mine");
   g_autofree gchar *body = g_strdup_printf ("{\"type\":\"ALBUM\",\"albumId\":\"%s\"}", mine);
   g_autoptr(Resp) link = call (fx, "POST", "/api/shared-link", ADMIN_KEY, body);
+  g_autofree gchar *asset = pbi_fake_server_add_asset (fx->server, fx->bob, SHA_A, 1, "a.jpg");
+  g_autofree gchar *ids = g_strdup_printf ("{\"ids\":[\"%s\"]}", asset);
+  g_autofree gchar *mine_path = g_strdup_printf ("/api/album/%s/assets", mine);
+  g_autoptr(Resp) bob_adds = call (fx, "PUT", mine_path, BOB_KEY, ids);
+  g_autoptr(Resp) missing = call (fx, "PUT", "/api/album/00000000-0000-4000-8000-000000000000/assets",
+                                  BOB_KEY, ids);
   JsonObject *entry;
 
   g_assert_null (find_id (owned, album));
@@ -411,6 +417,11 @@ test_v1 (Fixture       *fx,
   g_assert_false (json_object_has_member (entry, "albumUsers"));
   g_assert_cmpuint (link->status, ==, 201);
   g_assert_false (json_object_has_member (json_node_get_object (link->json), "slug"));
+  /* 1.9x names the permission album.addAsset; a missing album is found missing first */
+  g_assert_cmpuint (bob_adds->status, ==, 400);
+  g_assert_cmpstr (str_of (bob_adds, "message"), ==, "Not found or no album.addAsset access");
+  g_assert_cmpuint (missing->status, ==, 400);
+  g_assert_cmpstr (str_of (missing, "message"), ==, "Album not found");
 }
 
 int
