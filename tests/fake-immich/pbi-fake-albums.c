@@ -19,8 +19,6 @@
 
 #include "pbi-fake-server-private.h"
 
-#define PERM(p) (_pbi_fake_has_permissions (self) ? (p) : "all")
-
 static void
 route_albums_get (PbiFakeServer *self,
                   FakeUser      *user,
@@ -54,7 +52,7 @@ route_albums_get (PbiFakeServer *self,
         {
           continue;
         }
-      _pbi_fake_build_album (self, b, a, user, FALSE);
+      _pbi_fake_build_album (self, b, a, FALSE);
     }
   json_builder_end_array (b);
   _pbi_fake_reply_builder (r, 200, b);
@@ -111,7 +109,7 @@ route_album_get (PbiFakeServer *self,
       _pbi_fake_reply_error (self, r, 400, "Not found or no album.read access");
       return;
     }
-  _pbi_fake_build_album (self, b, album, user, g_strcmp0 (without, "true") != 0);
+  _pbi_fake_build_album (self, b, album, g_strcmp0 (without, "true") != 0);
   _pbi_fake_reply_builder (r, 200, b);
 }
 
@@ -244,7 +242,7 @@ route_albums_post (PbiFakeServer     *self,
           && !g_hash_table_contains (album->asset_set, id))
         _pbi_fake_album_add_asset (album, id);
     }
-  _pbi_fake_build_album (self, b, album, user, FALSE);
+  _pbi_fake_build_album (self, b, album, FALSE);
   _pbi_fake_reply_builder (r, 201, b);
 }
 
@@ -511,7 +509,7 @@ route_album_users_put (PbiFakeServer     *self,
   for (guint i = 0; i < user_ids->len; i++)
     _pbi_fake_album_set_member (album, g_ptr_array_index (user_ids, i),
                                 g_ptr_array_index (roles, i));
-  _pbi_fake_build_album (self, b, album, user, FALSE);
+  _pbi_fake_build_album (self, b, album, FALSE);
   _pbi_fake_reply_builder (r, 200, b);
 }
 

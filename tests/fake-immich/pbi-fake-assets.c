@@ -16,8 +16,6 @@
 
 #include "pbi-fake-server-private.h"
 
-#define PERM(p) (_pbi_fake_has_permissions (self) ? (p) : "all")
-
 /* Who may see an asset: its owner, and the members of an album holding it. */
 static gboolean
 asset_readable (PbiFakeServer *self,

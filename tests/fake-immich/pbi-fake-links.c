@@ -16,8 +16,6 @@
 
 #include "pbi-fake-server-private.h"
 
-#define PERM(p) (_pbi_fake_has_permissions (self) ? (p) : "all")
-
 /* randomBytes(50).toString('base64url') */
 static gchar *
 random_link_key (void)
@@ -102,7 +100,7 @@ _pbi_fake_build_link (PbiFakeServer *self,
   if (with_album && album != NULL)
     {
       json_builder_set_member_name (b, "album");
-      _pbi_fake_build_album (self, b, album, NULL, FALSE);
+      _pbi_fake_build_album (self, b, album, FALSE);
     }
   json_builder_set_member_name (b, "allowUpload");
   json_builder_add_boolean_value (b, FALSE);

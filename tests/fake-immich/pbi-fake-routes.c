@@ -642,10 +642,6 @@ route_preferences (PbiFakeServer *self,
 
 /* ---- dispatch ---- */
 
-/* The permission when the version has permissions, "all" (any full key)
- * before. */
-#define PERM(p) (_pbi_fake_has_permissions (self) ? (p) : "all")
-
 static gboolean
 route_server (PbiFakeServer     *self,
               SoupServerMessage *msg,

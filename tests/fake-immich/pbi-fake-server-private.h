@@ -217,6 +217,9 @@ typedef struct
 /* Path segment i of n is s */
 #define SEG_IS_AT(seg, n, i, s) ((n) > (i) && g_strcmp0 ((seg)[i], (s)) == 0)
 
+/* A route's permission from 1.116; before, @Authenticated() = "all" */
+#define PERM(p) (_pbi_fake_has_permissions (self) ? (p) : "all")
+
 #define JSON_TYPE "application/json; charset=utf-8"
 #define HTML_TYPE "text/html; charset=utf-8"
 
@@ -340,7 +343,6 @@ void       _pbi_fake_build_user_admin    (PbiFakeServer *self,
 void       _pbi_fake_build_album         (PbiFakeServer *self,
                                           JsonBuilder   *b,
                                           FakeAlbum     *a,
-                                          FakeUser      *viewer,
                                           gboolean       with_assets);
 void       _pbi_fake_build_asset         (PbiFakeServer *self,
                                           JsonBuilder   *b,

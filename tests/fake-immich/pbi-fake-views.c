@@ -85,13 +85,12 @@ build_album_member (JsonBuilder *b,
   json_builder_end_object (b);
 }
 
-/* The album as user viewer sees it. with_assets: the 1.x/2.x `assets`
- * array is filled (GET /albums/{id}) rather than empty (lists, create). */
+/* with_assets: GET /albums/{id}: the 1.x/2.x `assets` array is filled
+ * rather than empty (lists, create), 3.x adds contributorCounts. */
 void
 _pbi_fake_build_album (PbiFakeServer *self,
                        JsonBuilder   *b,
                        FakeAlbum     *a,
-                       FakeUser      *viewer,
                        gboolean       with_assets)
 {
   FakeUser *owner = g_hash_table_lookup (self->users, a->owner_id);
@@ -214,7 +213,6 @@ _pbi_fake_build_album (PbiFakeServer *self,
       json_builder_end_array (b);
     }
   json_builder_end_object (b);
-  (void) viewer;
 }
 
 static const gchar *
