@@ -20,6 +20,10 @@
 #   normalised body of every 4xx answer (ids, timestamps and correlation
 #   ids are placeholders on both sides).
 #
+# The guest creates the album it shares with the admin as viewer over the
+# API (step 7.01), as it did on the real servers, so the 7L.* steps replay
+# that same album and --viewer-album is not needed.
+#
 # A difference fails the test unless ACCEPTED below lists it with the reason
 # it cannot or need not be modelled. Output is TAP, with a per-step table as
 # diagnostics. The scenario needs ImageMagick's `convert`; its absence is a

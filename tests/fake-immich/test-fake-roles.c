@@ -349,6 +349,49 @@ test_shared_links (Fixture       *fx,
   g_assert_cmpuint (json_array_get_length (json_node_get_array (after->json)), ==, 0);
 }
 
+/* POST /search/metadata: the user's assets by checksum, by album (pages
+ * of `size`, nextPage), never another user's album */
+static void
+test_search (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autofree gchar *album = pbi_fake_server_create_album (fx->server, fx->admin, "Pages");
+  g_autofree gchar *bob_album = pbi_fake_server_create_album (fx->server, fx->bob, "Bob's");
+  g_autofree gchar *page1 = g_strdup_printf ("{\"albumIds\":[\"%s\"],\"size\":2}", album);
+  g_autofree gchar *page2 = g_strdup_printf ("{\"albumIds\":[\"%s\"],\"size\":2,\"page\":2}",
+                                             album);
+  g_autofree gchar *foreign = g_strdup_printf ("{\"albumIds\":[\"%s\"]}", bob_album);
+  g_autoptr(Resp) r1 = NULL;
+  g_autoptr(Resp) r2 = NULL;
+  g_autoptr(Resp) by_sum = NULL;
+  g_autoptr(Resp) denied = NULL;
+  JsonObject *assets;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree gchar *sha = g_strdup_printf ("%040x", i + 1);
+      g_autofree gchar *id = pbi_fake_server_add_asset (fx->server, fx->admin, sha, 1, "p.jpg");
+
+      pbi_fake_server_add_to_album (fx->server, album, id);
+    }
+  r1 = call (fx, "POST", "/api/search/metadata", ADMIN_KEY, page1);
+  r2 = call (fx, "POST", "/api/search/metadata", ADMIN_KEY, page2);
+  by_sum = call (fx, "POST", "/api/search/metadata", ADMIN_KEY,
+                 "{\"checksum\":\"0000000000000000000000000000000000000002\"}");
+  denied = call (fx, "POST", "/api/search/metadata", ADMIN_KEY, foreign);
+
+  assets = json_object_get_object_member (json_node_get_object (r1->json), "assets");
+  g_assert_cmpint (json_object_get_int_member (assets, "count"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (assets, "nextPage"), ==, "2");
+  assets = json_object_get_object_member (json_node_get_object (r2->json), "assets");
+  g_assert_cmpint (json_object_get_int_member (assets, "count"), ==, 1);
+  g_assert_true (json_object_get_null_member (assets, "nextPage"));
+  assets = json_object_get_object_member (json_node_get_object (by_sum->json), "assets");
+  g_assert_cmpint (json_object_get_int_member (assets, "total"), ==, 1);
+  g_assert_cmpuint (denied->status, ==, 400);
+  g_assert_cmpstr (str_of (denied, "message"), ==, "Not found or no album.read access");
+}
+
 /* The /__fake control API sets up what the C API does. */
 static void
 test_control_setup (Fixture       *fx,
@@ -444,6 +487,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/pbi/fake-immich/shared-links/v3", Fixture, "3.1.0", fixture_setup,
               test_shared_links, fixture_teardown);
+  g_test_add ("/pbi/fake-immich/search/metadata", Fixture, "3.1.0", fixture_setup, test_search,
+              fixture_teardown);
   g_test_add ("/pbi/fake-immich/control/setup", Fixture, "3.1.0", fixture_setup,
               test_control_setup, fixture_teardown);
   g_test_add ("/pbi/fake-immich/v1/sharing", Fixture, "1.94.0", fixture_setup, test_v1,
