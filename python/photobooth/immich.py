@@ -20,8 +20,9 @@ Settings (server, API key, album) come from the database the command-line
 tool and the app use: $PHOTOBOOTH_IMMICH_DATABASE, else
 ~/.local/share/photobooth-immich-sync/sync.db; or pass get_immich_sync(database=...).
 
-Logging: set the logger "photobooth.immich" to DEBUG before the first call and
-the library's own messages (each request, each photo's steps) go to it too.
+Logging: the library's lines go to the logger "photobooth.immich" (INFO:
+"Uploaded photo IMG_0042.jpg to Immich"); set it to DEBUG and the library's
+debug lines (each request, each photo's steps) go to it too.
 """
 
 import logging
@@ -63,7 +64,7 @@ TEMPORARY_SUFFIXES = (
 )
 
 _lock = threading.RLock()
-_forwarding = False
+_forwarded_levels = 0
 
 
 def _on_library_log(domain, level, message, *user_data):
@@ -78,18 +79,29 @@ def _on_library_log(domain, level, message, *user_data):
 
 
 def _forward_library_logs():
-    """With DEBUG on for our logger, the library's messages, debug ones
-    included, go to it (GLib log handlers for the library's domains, which
-    a library may set, unlike a process-wide writer)."""
-    global _forwarding
-    if _forwarding or not logger.isEnabledFor(logging.DEBUG):
+    """The library's messages go to our logger, as Python programs expect:
+    its ordinary lines ("Uploaded photo X to Immich") at INFO, warnings at
+    WARNING; with DEBUG on for our logger, its debug lines (each request,
+    each step) too. GLib log handlers for the library's domains, which a
+    library may set (unlike a process-wide log writer). Lines the library
+    marks as errors (structured, PBI_SEVERITY=ERROR) still go to stderr; the
+    results carry the same reason."""
+    global _forwarded_levels
+    flags = GLib.LogLevelFlags
+    want = int(flags.LEVEL_ERROR | flags.LEVEL_CRITICAL | flags.LEVEL_WARNING |
+               flags.LEVEL_MESSAGE | flags.LEVEL_INFO)
+    if logger.isEnabledFor(logging.DEBUG):
+        want |= int(flags.LEVEL_DEBUG)
+    new = want & ~_forwarded_levels
+    if not new:
         return
-    levels = (GLib.LogLevelFlags.LEVEL_MASK | GLib.LogLevelFlags.FLAG_FATAL |
-              GLib.LogLevelFlags.FLAG_RECURSION)
     for domain in _LIBRARY_DOMAINS:
-        GLib.log_set_handler(domain, levels, _on_library_log, None)
-    _forwarding = True
-    logger.debug("library messages of %s go to this logger", ", ".join(_LIBRARY_DOMAINS))
+        GLib.log_set_handler(domain,
+                             GLib.LogLevelFlags(new | flags.FLAG_FATAL | flags.FLAG_RECURSION),
+                             _on_library_log, None)
+    _forwarded_levels |= new
+    if new & int(flags.LEVEL_DEBUG):
+        logger.debug("debug lines of %s go to this logger", ", ".join(_LIBRARY_DOMAINS))
 
 
 def _is_media_file(name):

@@ -216,6 +216,10 @@ def test_debug_logging_turns_on_library_messages(workdir):
         quiet = run_python(tool, code % ("INFO", photo))
         assert "pbi-immich" not in quiet.stdout, quiet.stdout
         assert "photobooth.immich INFO Synced" in quiet.stdout, quiet.stdout
+        # the library's ordinary lines arrive on our logger, not on stderr
+        assert "photobooth.immich INFO pbi-engine: Uploaded photo dbg.jpg to Immich" \
+            in quiet.stdout, quiet.stdout
+        assert "Uploaded photo" not in quiet.stderr, quiet.stderr
         loud = run_python(tool, code % ("DEBUG", photo))
         lines = loud.stdout.splitlines()
         assert lines[-1] == "True"
