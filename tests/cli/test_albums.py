@@ -293,7 +293,14 @@ def test_every_album_call_400_is_bounded(workdir):
             make_photo(os.path.join(capture, "late.jpg"))
             p = tool.run("sync", capture, timeout=60)
             assert p.returncode == EXIT_SOME_FAILED, (p.returncode, p.stdout, p.stderr)
-            assert os.path.join(capture, "late.jpg") in p.stderr, p.stderr
+            # first.jpg was synced before the fault: skipped
+            assert "0 uploaded, 0 duplicates, %d failed, 1 already synced" % (n + 1) in p.stdout, \
+                p.stdout
+            # named: the first 20, then how many more
+            assert os.path.join(capture, "cap00.jpg") in p.stderr, p.stderr
+            assert "and %d more" % (n + 1 - 20) in p.stderr, p.stderr
+            state = tool.sql("SELECT state FROM pbi_files WHERE path LIKE '%late.jpg'").strip()
+            assert state == "failed", state
             routes = server.routes()
             assert sum(v for k, v in routes.items() if "/api/album" in k) <= 2, routes
         finally:
