@@ -82,6 +82,11 @@ class FakeServer:
             body["permissions"] = permissions
         self._call("/__fake/keys", body)
 
+    def add_asset(self, sha1, size, filename, owner):
+        """An asset "uploaded earlier" by `owner` (an email)."""
+        body = {"sha1": sha1, "size": size, "filename": filename, "owner": owner}
+        return self._call("/__fake/assets", body)["id"]
+
     def trash_asset(self, asset):
         self._call("/__fake/assets/%s/trash" % asset, {})
 
