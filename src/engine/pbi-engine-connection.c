@@ -27,6 +27,8 @@
 #include "pbi-watcher.h"
 
 #define PROBE_INTERVAL_MS        2000
+#define PROBE_FAST_TRIES         5      /* then the interval doubles */
+#define PROBE_INTERVAL_MAX_MS    30000
 #define OFFLINE_GRACE_MIN_S      5
 #define OFFLINE_GRACE_MAX_S      30
 
@@ -180,8 +182,17 @@ _pbi_engine_go_offline (PbiEngine    *self,
     self->grace_source = g_timeout_add ((self->grace_until - now) / 1000 + 1, grace_over_cb, self);
   if (self->probe_source == 0)
     {
-      guint interval = PROBE_INTERVAL_MS;
+      /* 2 s for the first tries (a restart blip), then doubling up to 30 s:
+       * the count of lost connections is reset only by a photo that gets
+       * through, so a server that answers the probe but fails the work
+       * cannot make a loop of 2 s cycles */
+      guint interval = self->probe_failures < PROBE_FAST_TRIES
+                       ? PROBE_INTERVAL_MS
+                       : MIN ((guint64) PROBE_INTERVAL_MS << MIN (self->probe_failures -
+                                                                 PROBE_FAST_TRIES + 1, 8),
+                              PROBE_INTERVAL_MAX_MS);
 
+      self->probe_failures++;
       if (retry_after > 0)
         interval = MAX (interval, MIN (retry_after, 60) * 1000);
       self->probe_source = g_timeout_add (interval, probe_cb, self);

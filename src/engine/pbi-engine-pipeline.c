@@ -267,6 +267,7 @@ _pbi_engine_job_finish (PbiEngine    *self,
 
   if (state == PBI_FILE_STATE_DONE)
     {
+      self->probe_failures = 0;
       g_clear_pointer (&self->last_sync, g_date_time_unref);
       self->last_sync = g_date_time_new_now_local ();
       self->pending_last_sync = g_get_real_time ();

@@ -167,6 +167,7 @@ struct _PbiEngine
   gint64              pending_last_sync;
 
   guint               probe_source;
+  guint               probe_failures;   /* connections lost since a photo last got through */
   guint               grace_source;
   gint64              grace_until;      /* monotonic; requests wait until then */
   guint               retry_source;

@@ -122,6 +122,7 @@ _pbi_engine_drop_client (PbiEngine *self)
   _pbi_engine_albums_unblock (self);
   self->connecting = FALSE;
   self->checking = self->uploading = 0;
+  self->probe_failures = 0;
   g_clear_handle_id (&self->probe_source, g_source_remove);
 }
 
