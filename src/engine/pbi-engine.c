@@ -220,6 +220,7 @@ read_settings (PbiEngine *self)
       old_ct != self->connect_timeout || old_it != self->idle_timeout)
     {
       g_message ("Immich server settings changed; connecting again");
+      _pbi_engine_set_album_notice (self, NULL);
       _pbi_engine_drop_client (self);
       _pbi_engine_set_connection_state (self, PBI_CONNECTION_CONNECTING, NULL);
       if (self->enabled)
@@ -228,6 +229,7 @@ read_settings (PbiEngine *self)
   if (g_strcmp0 (old_album, effective_album (self)) != 0)
     {
       g_message ("Immich album is now \"%s\"", effective_album (self));
+      _pbi_engine_set_album_notice (self, NULL);
       g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_ALBUM_NAME]);
     }
   if (was_enabled != self->enabled)
