@@ -152,15 +152,15 @@ restore_cb (GObject      *object,
         job->busy = FALSE;
         _pbi_engine_queue_for_albums (self, job);
       }
+  _pbi_engine_schedule_pump (self);
   g_ptr_array_unref (data->jobs);
   g_object_unref (data->self);
   g_free (data);
-  _pbi_engine_schedule_pump (self);
 }
 
 void
 _pbi_engine_restore_then_add (PbiEngine *self,
-                  GPtrArray *jobs)
+                              GPtrArray *jobs)
 {
   RestoreData *data = g_new0 (RestoreData, 1);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
@@ -333,8 +333,7 @@ create_album_cb (GObject      *object,
                              "read-only"), slot->name, album_owner_label (data->readonly));
   else if (slot->lost_id != NULL)
     why = g_strdup_printf (_("Album \"%s\" on the server no longer takes photos from this key "
-                             "(it was deleted, or its owner stopped sharing it with you)"),
-                           slot->name);
+                             "(its owner stopped sharing it with you)"), slot->name);
 
   if (album == NULL)
     {
@@ -492,7 +491,10 @@ add_to_album_cb (GObject      *object,
                        "looking for one it may add to", slot->name, error->message);
           pbi_store_album_forget (self->store, server, slot->name, NULL);
           g_free (slot->lost_id);
-          slot->lost_id = g_steal_pointer (&slot->id);
+          slot->lost_id = NULL;
+          if (no_access)  /* told in plain words if our own is made instead */
+            slot->lost_id = g_steal_pointer (&slot->id);
+          g_clear_pointer (&slot->id, g_free);
           _pbi_engine_schedule_pump (self);
         }
       else if (gone || no_access)
