@@ -256,6 +256,34 @@ def _during_watch(workdir, server, version):
 test_album_access_removed_and_deleted_during_watch = each_family(_during_watch)
 
 
+def _extra_and_request_albums(workdir, server, version):
+    # the extra albums and a per-request album follow the same rule
+    guests = server.create_album("Guests", ANNA, [(ME, "viewer")])
+    best = server.create_album("Best", ANNA, [(ME, "viewer")])
+    lib, sums = photos(workdir, ["a.jpg"])
+    tool = Tool(workdir, server)
+    tool.run("config", "set", "immich_extra_albums", "Guests", check=True)
+    p = tool.run("sync", lib)
+    assert p.returncode == 0 and "1 uploaded" in p.stdout, (p.returncode, p.stdout, p.stderr)
+    assert ('Album "Guests" on the server belongs to anna@example.com and is shared with you '
+            'read-only; created your own album "Guests"') in p.stderr, p.stderr
+    p = tool.run("sync-file", os.path.join(lib, "a.jpg"), "--album", "Best")
+    assert p.returncode == 0 and "0 uploaded, 1 duplicates, 0 failed" in p.stdout, \
+        (p.returncode, p.stdout, p.stderr)
+    assert ('Album "Best" on the server belongs to anna@example.com and is shared with you '
+            'read-only; created your own album "Best"') in p.stderr, p.stderr
+    ids = asset_ids(server, sums)
+    for name, theirs in (("Guests", guests), ("Best", best)):
+        assert server.album_by_id(theirs)["assets"] == [], name
+        [ours] = [a for a in server.album(name) if a["id"] != theirs]
+        assert set(ours["assets"]) == ids, (name, ours)
+    [main] = server.album("PhotoBooth")
+    assert set(main["assets"]) == ids
+
+
+test_extra_and_per_request_albums = each_family(_extra_and_request_albums)
+
+
 def test_shared_users_before_roles_may_add(workdir):
     # 1.90 - 1.101: sharedUsers without roles; album.service addAssets checked
     # read access only, so a shared album is writable and is used
