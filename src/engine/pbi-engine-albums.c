@@ -423,7 +423,7 @@ list_albums_cb (GObject      *object,
           if (found == NULL || compare_writable (album, found, self->user_id) < 0)
             found = album;
         }
-      else if (data->readonly == NULL)
+      else if (access == PBI_IMMICH_ALBUM_ACCESS_VIEWER && data->readonly == NULL)
         data->readonly = pbi_immich_album_copy (album);
     }
 
