@@ -108,7 +108,8 @@ _pbi_engine_request_account (Request      *req,
   if (req->single != NULL)
     {
       req->single->success = ok;
-      req->single->duplicate = job->duplicate;
+      /* a photo that failed is not a duplicate, whatever the check said */
+      req->single->duplicate = ok && job->duplicate;
       g_free (req->single->asset_id);
       req->single->asset_id = g_strdup (job->asset_id);
       g_free (req->single->error);
