@@ -28,7 +28,7 @@
 
 #define PROBE_INTERVAL_MS        2000
 #define PROBE_FAST_TRIES         5      /* then the interval doubles */
-#define PROBE_INTERVAL_MAX_MS    30000
+#define PROBE_INTERVAL_MAX_MS    8000   /* a server back is found within 8 s */
 #define OFFLINE_GRACE_MIN_S      5
 #define OFFLINE_GRACE_MAX_S      30
 
@@ -182,7 +182,7 @@ _pbi_engine_go_offline (PbiEngine    *self,
     self->grace_source = g_timeout_add ((self->grace_until - now) / 1000 + 1, grace_over_cb, self);
   if (self->probe_source == 0)
     {
-      /* 2 s for the first tries (a restart blip), then doubling up to 30 s:
+      /* 2 s for the first tries (a restart blip), then 4 s, then every 8 s:
        * the count of lost connections is reset only by a photo that gets
        * through, so a server that answers the probe but fails the work
        * cannot make a loop of 2 s cycles */
