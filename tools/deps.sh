@@ -11,7 +11,8 @@ build_packages="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libgli
   libgtk-4-dev libadwaita-1-dev gettext desktop-file-utils appstream
   gobject-introspection libgirepository1.0-dev ca-certificates"
 test_packages="python3 python3-gi gir1.2-glib-2.0 xvfb xauth imagemagick openssl
-  libimage-exiftool-perl curl procps"
+  libimage-exiftool-perl curl procps python3-dogtail python3-pyatspi gir1.2-atspi-2.0
+  at-spi2-core dbus-x11 xdotool fonts-dejavu-core"
 
 pbi_apt_install ()
 {

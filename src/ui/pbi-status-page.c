@@ -122,6 +122,10 @@ update_connection (PbiStatusPage *self)
       return;
     }
 
+  /* paused by the user: the engine may still hold its connection */
+  if (!g_settings_get_boolean (self->settings, "enabled"))
+    state = PBI_CONNECTION_DISABLED;
+
   switch (state)
     {
     case PBI_CONNECTION_CONNECTED:
@@ -270,22 +274,32 @@ minute_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The number, and for screen readers (and tests) "Uploaded: 6". */
 static void
-set_count (GtkLabel *label,
-           guint     value)
+set_count (GtkLabel    *label,
+           const gchar *caption,
+           guint        value)
 {
   g_autofree gchar *text = g_strdup_printf ("%'u", value);
+  /* TRANSLATORS: accessible name of a count, "Uploaded: 6" */
+  g_autofree gchar *accessible = g_strdup_printf (_("%s: %s"), caption, text);
 
   gtk_label_set_label (label, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible, -1);
 }
 
 static void
 update_counts (PbiStatusPage *self)
 {
-  set_count (self->uploaded_label, pbi_engine_get_uploaded (self->engine));
-  set_count (self->duplicates_label, pbi_engine_get_duplicates (self->engine));
-  set_count (self->pending_label, pbi_engine_get_pending (self->engine));
-  set_count (self->failed_label, pbi_engine_get_failed (self->engine));
+  set_count (self->uploaded_label, C_("count", "Uploaded"),
+             pbi_engine_get_uploaded (self->engine));
+  set_count (self->duplicates_label, C_("count", "Duplicates"),
+             pbi_engine_get_duplicates (self->engine));
+  set_count (self->pending_label, C_("count", "Pending"),
+             pbi_engine_get_pending (self->engine));
+  set_count (self->failed_label, C_("count", "Failed"),
+             pbi_engine_get_failed (self->engine));
   if (self->read_only == NULL)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.retry-failed",
                                    pbi_engine_get_failed (self->engine) > 0);
@@ -306,10 +320,14 @@ poll_store_cb (gpointer user_data)
   pbi_store_files_count_by_state (store, counts);
   for (guint i = PBI_FILE_STATE_PENDING; i <= PBI_FILE_STATE_ADDING; i++)
     pending += counts[i];
-  set_count (self->uploaded_label, pbi_store_counter_get (store, "uploaded"));
-  set_count (self->duplicates_label, pbi_store_counter_get (store, "duplicates"));
-  set_count (self->pending_label, pending);
-  set_count (self->failed_label, counts[PBI_FILE_STATE_FAILED] + counts[PBI_FILE_STATE_REJECTED]);
+  set_count (self->uploaded_label, C_("count", "Uploaded"),
+             pbi_store_counter_get (store, "uploaded"));
+  set_count (self->duplicates_label, C_("count", "Duplicates"),
+             pbi_store_counter_get (store, "duplicates"));
+  set_count (self->pending_label, C_("count", "Pending"),
+             pending);
+  set_count (self->failed_label, C_("count", "Failed"),
+             counts[PBI_FILE_STATE_FAILED] + counts[PBI_FILE_STATE_REJECTED]);
   if (last != NULL)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();
@@ -479,7 +497,10 @@ on_setting_changed_cb (GSettings     *settings,
                        PbiStatusPage *self)
 {
   if (g_str_equal (key, "enabled"))
-    update_pause (self);
+    {
+      update_pause (self);
+      update_connection (self);
+    }
   else if (g_str_equal (key, "capture-folder"))
     update_capture_folder (self);
   else if (g_str_equal (key, "server-url") || g_str_equal (key, "api-key"))
@@ -687,6 +708,9 @@ sync_selected_action (GtkWidget   *widget,
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), data->entry);
   g_signal_connect (dialog, "response", G_CALLBACK (on_sync_selected_response_cb), data);
   gtk_window_present (GTK_WINDOW (dialog));
+  /* typing a name replaces the album in use */
+  gtk_widget_grab_focus (data->entry);
+  gtk_editable_select_region (GTK_EDITABLE (data->entry), 0, -1);
 }
 
 static void

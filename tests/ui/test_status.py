@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""UI acceptance (issue 10): the status page, driven over AT-SPI against the
+fake Immich server: connection words, Sync All with counts and badges, a new
+capture turning synced, Sync Selected into another album, wrong key and
+unreachable server, a sqlite3 change showing live, one engine per database."""
+
+import os
+import time
+
+from uitest import (App, FakeServer, configured, make_jpeg, run_tests, sha1_of, type_text,
+                    wait_for)
+
+
+def test_opens_on_status_page_connected(workdir):
+    server = FakeServer()
+    app = None
+    try:
+        tool, folder = configured(workdir, server)
+        for i in range(3):
+            make_jpeg(os.path.join(folder, "IMG_%04d.jpg" % i), "Photo %d" % (i + 1))
+        app = App(workdir, tool)
+        host = server.url.split("//", 1)[1]
+        app.text_shown("Connected to %s (Immich 3.2.2) as " % host)
+        assert not app.find_all(name="Welcome"), "a configured app must not show the welcome page"
+        app.find("label", contains="Album: PhotoBooth")
+        app.text_shown("free of")   # the booth's disk
+        app.text_shown("Never")     # nothing synced yet
+        # the grid lists the photos, newest first; their state is not known yet
+        app.find("label", "IMG_0002.jpg")
+        app.screenshot("desktop-status-connected")
+    finally:
+        if app:
+            app.stop()
+        server.stop()
+
+
+def test_sync_all_counts_and_badges(workdir):
+    server = FakeServer()
+    app = None
+    try:
+        tool, folder = configured(workdir, server)
+        sums = set()
+        for i in range(8):
+            sums.add(make_jpeg(os.path.join(folder, "IMG_%04d.jpg" % i), "Booth %d" % (i + 1)))
+        # one the server has already: a duplicate
+        dup = os.path.join(workdir, "dup.jpg")
+        make_jpeg(dup, "Booth 1")
+        app = App(workdir, tool)
+        app.text_shown("Connected to")
+        assert app.count("Uploaded") == 0
+        app.click("Sync All Photos")
+        wait_for(lambda: server.state()["assets"] == 8, 60, what="8 photos on the fake server")
+        state = server.state()
+        assert {a["checksum"] for a in state["asset_list"]} == sums
+        album = server.album("PhotoBooth")
+        assert len(album) == 1 and len(album[0]["assets"]) == 8, album
+        wait_for(lambda: app.count("Uploaded") == 8, 10, what="the Uploaded count to reach 8")
+        assert app.count("Pending") == 0 and app.count("Failed") == 0
+        for i in range(8):
+            app.button("IMG_%04d.jpg: Synced" % i)
+        app.text_shown("8 photos on the server")
+        app.text_shown("just now")   # last sync
+        app.screenshot("desktop-after-sync")
+        # tapping a badge explains it
+        app.click("IMG_0003.jpg: Synced")
+        app.text_shown("On the server and in the album.")
+    finally:
+        if app:
+            app.stop()
+        server.stop()
+
+
+def test_new_capture_appears_and_turns_synced(workdir):
+    server = FakeServer()
+    app = None
+    try:
+        tool, folder = configured(workdir, server, on_capture=True)
+        app = App(workdir, tool)
+        app.text_shown("Connected to")
+        app.text_shown("No Photos Yet")
+        tmp = os.path.join(workdir, "new.jpg")
+        sha = make_jpeg(tmp, "Smile!")
+        os.rename(tmp, os.path.join(folder, "IMG_1234.jpg"))   # as a camera moves it in
+        app.find("label", "IMG_1234.jpg", timeout=20)
+        app.button("IMG_1234.jpg: Synced", timeout=30)
+        assert sha in server.checksums()
+        wait_for(lambda: app.count("Uploaded") == 1, 10, what="the Uploaded count")
+    finally:
+        if app:
+            app.stop()
+        server.stop()
+
+
+def test_sync_selected_into_another_album(workdir):
+    server = FakeServer()
+    app = None
+    try:
+        tool, folder = configured(workdir, server)
+        for i in range(4):
+            make_jpeg(os.path.join(folder, "IMG_%04d.jpg" % i), "Guest %d" % i)
+        app = App(workdir, tool)
+        app.text_shown("Connected to")
+        sync_selected = app.button("Sync Selected")
+        assert not sync_selected.sensitive, "nothing is selected yet"
+        # select one photo
+        app.select_photo("IMG_0002.jpg")
+        wait_for(lambda: sync_selected.sensitive, 10, what="Sync Selected to be enabled")
+        sync_selected.doActionNamed("click")
+        app.text_shown("Sync 1 Photo")
+        app.find("text", "Album Name")   # focused, its text selected: typing replaces it
+        type_text("Grandma's Table")
+        app.respond("Sync")
+        wait_for(lambda: server.album_assets("Grandma's Table"), 30,
+                 what="the photo in the other album")
+        state = server.state()
+        assert state["assets"] == 1, state
+        assert state["asset_list"][0]["checksum"] == sha1_of(os.path.join(folder, "IMG_0002.jpg"))
+        assert not server.album_assets("PhotoBooth"), "only the other album was asked for"
+        app.button("IMG_0002.jpg: Synced", timeout=15)
+        assert not app.find_all("push button", contains="IMG_0001.jpg: ")
+    finally:
+        if app:
+            app.stop()
+        server.stop()
+
+
+def test_wrong_key_says_refused(workdir):
+    server = FakeServer()
+    app = None
+    try:
+        tool, folder = configured(workdir, server, key="not-the-right-key")
+        app = App(workdir, tool)
+        app.text_shown("API key refused", timeout=20)
+        app.screenshot("desktop-key-refused")
+    finally:
+        if app:
+            app.stop()
+        server.stop()
+
+
+def test_unreachable_server_says_retrying(workdir):
+    server = FakeServer()
+    server.stop()   # nothing listens on its port any more
+    app = None
+    try:
+        tool, folder = configured(workdir, server)
+        app = App(workdir, tool)
+        app.text_shown("Server unreachable — retrying", timeout=30)
+    finally:
+        if app:
+            app.stop()
+
+
+def test_sqlite_change_shows_within_two_seconds(workdir):
+    server = FakeServer()
+    app = None
+    try:
+        tool, folder = configured(workdir, server)
+        app = App(workdir, tool)
+        app.find("label", contains="Album: PhotoBooth")
+        start = time.monotonic()
+        tool.sql("UPDATE settings SET value='Birthday2024' WHERE key='immich_album_name'")
+        app.find("label", "Album: Birthday2024", timeout=5)
+        took = time.monotonic() - start
+        assert took <= 2.0, "the album name took %.1f s to show" % took
+        # pausing from the database shows too
+        tool.sql("UPDATE settings SET value='false' WHERE key='immich_enabled'")
+        app.text_shown("Sync is paused", timeout=5)
+        app.button("Resume Sync")
+    finally:
+        if app:
+            app.stop()
+        server.stop()
+
+
+def test_second_engine_on_same_database_is_read_only(workdir):
+    server = FakeServer()
+    app = None
+    watch = None
+    try:
+        tool, folder = configured(workdir, server)
+        watch = tool.spawn("watch", folder)
+        wait_for(lambda: "Watching" in open(watch.logfile.name).read(), 15,
+                 what="photobooth-immich watch to start")
+        app = App(workdir, tool)
+        app.text_shown("Read-only: another program syncs this database")
+        app.text_shown("photobooth-immich watch (process %d) already syncs" % watch.pid)
+        assert not app.button("Sync All Photos").sensitive
+        assert not app.button("Pause Sync").sensitive
+        # the status still shows what the other one does
+        make_jpeg(os.path.join(folder, "IMG_0001.jpg"), "Watched")
+        wait_for(lambda: server.state()["assets"] == 1, 30, what="watch to upload")
+        wait_for(lambda: app.count("Uploaded") == 1, 10, what="the count read from the store")
+        app.screenshot("desktop-read-only")
+        app.stop()
+        app = None
+        tool.finish(watch)
+
+        # the other way round: the app syncs, a watch is refused
+        app = App(workdir, tool, name="app2")
+        app.text_shown("Connected to")
+        refused = tool.run("watch", folder, timeout=30)
+        assert refused.returncode == 4, refused.stderr
+        assert "photobooth-immich-sync (process %d) already syncs" % app.proc.pid in \
+            refused.stderr, refused.stderr
+        # one-shot commands work beside it
+        assert tool.run("status", check=True).returncode == 0
+    finally:
+        if app:
+            app.stop()
+        if watch:
+            tool.finish(watch)
+        server.stop()
+
+
+if __name__ == "__main__":
+    run_tests(globals())
