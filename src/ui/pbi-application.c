@@ -352,6 +352,8 @@ pbi_application_command_line (GApplication            *app,
   self->kiosk_option = kiosk;
   window = pbi_window_new (self);
   g_signal_connect (window, "close-request", G_CALLBACK (on_close_request_cb), self);
+  /* sized for the screen before it is shown */
+  pbi_window_set_kiosk (window, kiosk || g_settings_get_boolean (self->settings, "kiosk-mode"));
   gtk_window_present (GTK_WINDOW (window));
   apply_kiosk (self);
   return 0;

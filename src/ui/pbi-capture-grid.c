@@ -35,6 +35,7 @@ struct _PbiCaptureGrid
   GtkStack           *stack;
   AdwStatusPage      *empty_page;
   GtkGridView        *grid_view;
+  GtkWidget          *scrolled;
   GtkDirectoryList   *directory;    /* (owned) */
   GtkSortListModel   *sorted;       /* (owned) */
   GtkMultiSelection  *selection;    /* (owned) */
@@ -240,7 +241,11 @@ update_empty (PbiCaptureGrid *self)
       adw_status_page_set_title (self->empty_page, _("No Photos Yet"));
       adw_status_page_set_description (self->empty_page, text);
     }
+  /* the page not shown is hidden too, so assistive technology skips it */
+  gtk_widget_set_visible (GTK_WIDGET (self->empty_page), TRUE);
+  gtk_widget_set_visible (self->scrolled, TRUE);
   gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "grid");
+  gtk_widget_set_visible (empty ? self->scrolled : GTK_WIDGET (self->empty_page), FALSE);
 }
 
 static void
@@ -439,6 +444,7 @@ pbi_capture_grid_new (PbiEngine *engine)
 
   g_return_val_if_fail (PBI_IS_ENGINE (engine), NULL);
 
+
   self = g_object_new (PBI_TYPE_CAPTURE_GRID, NULL);
   self->engine = g_object_ref (engine);
   self->extensions = pbi_engine_dup_media_extensions (engine);
@@ -476,6 +482,7 @@ pbi_capture_grid_new (PbiEngine *engine)
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->grid_view));
   gtk_widget_set_vexpand (scrolled, TRUE);
   gtk_widget_set_hexpand (scrolled, TRUE);
+  self->scrolled = scrolled;
 
   self->empty_page = ADW_STATUS_PAGE (adw_status_page_new ());
   adw_status_page_set_icon_name (self->empty_page, "camera-photo-symbolic");

@@ -120,6 +120,8 @@ on_response_cb (AdwMessageDialog *dialog,
   PinRequest *req = user_data;
   g_autofree gchar *stored = NULL;
 
+  /* one answer per dialog: closing it after a response must not count */
+  g_signal_handlers_disconnect_by_data (dialog, req);
   if (!g_str_equal (response, "unlock"))
     {
       pin_request_free (req);
@@ -144,14 +146,6 @@ on_entry_changed_cb (GtkEditable      *entry,
 }
 
 static void
-on_entry_activate_cb (GtkWidget        *entry,
-                      AdwMessageDialog *dialog)
-{
-  if (adw_message_dialog_get_response_enabled (dialog, "unlock"))
-    adw_message_dialog_response (dialog, "unlock");
-}
-
-static void
 ask (PinRequest *req,
      gboolean    again)
 {
@@ -170,13 +164,16 @@ ask (PinRequest *req,
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "unlock", FALSE);
 
-  req->entry = gtk_password_entry_new ();
-  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (req->entry), FALSE);
+  /* a plain entry with hidden text: GTK 4.8's GtkPasswordEntry keeps a
+   * keyboard handler after it is destroyed (caps-lock warning) */
+  req->entry = gtk_entry_new ();
+  gtk_entry_set_visibility (GTK_ENTRY (req->entry), FALSE);
+  gtk_entry_set_input_purpose (GTK_ENTRY (req->entry), GTK_INPUT_PURPOSE_PIN);
   gtk_accessible_update_property (GTK_ACCESSIBLE (req->entry),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("PIN"), -1);
   gtk_widget_add_css_class (req->entry, "kiosk-pin");
   g_signal_connect (req->entry, "changed", G_CALLBACK (on_entry_changed_cb), dialog);
-  g_signal_connect (req->entry, "activate", G_CALLBACK (on_entry_activate_cb), dialog);
+  gtk_entry_set_activates_default (GTK_ENTRY (req->entry), TRUE);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), req->entry);
   g_signal_connect (dialog, "response", G_CALLBACK (on_response_cb), req);
   gtk_window_present (GTK_WINDOW (dialog));

@@ -652,6 +652,7 @@ on_sync_selected_response_cb (AdwMessageDialog *dialog,
 {
   g_autofree gchar *album = NULL;
 
+  g_signal_handlers_disconnect_by_data (dialog, data);
   if (g_str_equal (response, "sync"))
     {
       album = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (data->entry))));
@@ -661,13 +662,6 @@ on_sync_selected_response_cb (AdwMessageDialog *dialog,
       pbi_capture_grid_unselect_all (data->self->grid);
     }
   sync_selected_free (data);
-}
-
-static void
-on_album_entry_activate_cb (GtkEntry         *entry,
-                            AdwMessageDialog *dialog)
-{
-  adw_message_dialog_response (dialog, "sync");
 }
 
 static void
@@ -704,7 +698,7 @@ sync_selected_action (GtkWidget   *widget,
                            ? pbi_engine_get_album_name (self->engine) : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (data->entry),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Album Name"), -1);
-  g_signal_connect (data->entry, "activate", G_CALLBACK (on_album_entry_activate_cb), dialog);
+  gtk_entry_set_activates_default (GTK_ENTRY (data->entry), TRUE);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), data->entry);
   g_signal_connect (dialog, "response", G_CALLBACK (on_sync_selected_response_cb), data);
   gtk_window_present (GTK_WINDOW (dialog));

@@ -30,6 +30,7 @@ static void
 show_status (PbiWindow *self)
 {
   gtk_stack_set_visible_child_name (self->stack, "status");
+  gtk_widget_set_visible (self->welcome_page, FALSE);
 }
 
 /* The first-run page. Until the welcome page (PbiWelcomePage) is merged,
@@ -81,12 +82,27 @@ pbi_window_set_kiosk (PbiWindow *self,
   self->kiosk = kiosk;
   if (kiosk)
     {
+      GListModel *monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self)));
+      g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, 0);
+
       gtk_widget_add_css_class (GTK_WIDGET (self), "kiosk");
+      /* no close button: quitting takes the PIN, from the menu */
+      adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (self->header_bar), FALSE);
+      /* the whole screen also where no window manager honours fullscreen
+       * (a bare X server on the booth) */
+      if (monitor != NULL)
+        {
+          GdkRectangle geometry;
+
+          gdk_monitor_get_geometry (monitor, &geometry);
+          gtk_window_set_default_size (GTK_WINDOW (self), geometry.width, geometry.height);
+        }
       gtk_window_fullscreen (GTK_WINDOW (self));
     }
   else
     {
       gtk_widget_remove_css_class (GTK_WIDGET (self), "kiosk");
+      adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (self->header_bar), TRUE);
       gtk_window_unfullscreen (GTK_WINDOW (self));
     }
 }
@@ -186,7 +202,10 @@ pbi_window_new (PbiApplication *app)
                                            pbi_application_get_read_only_reason (app));
   gtk_stack_add_named (self->stack, self->welcome_page, "welcome");
   gtk_stack_add_named (self->stack, self->status_page, "status");
-  gtk_stack_set_visible_child_name (self->stack, is_configured (settings) ? "status" : "welcome");
+  if (is_configured (settings))
+    show_status (self);
+  else
+    gtk_stack_set_visible_child_name (self->stack, "welcome");
   if (g_signal_lookup ("finished", G_OBJECT_TYPE (self->welcome_page)) != 0)
     g_signal_connect_object (self->welcome_page, "finished", G_CALLBACK (show_status), self,
                              G_CONNECT_SWAPPED);

@@ -198,7 +198,10 @@ class App:
     def respond(self, label, timeout=15):
         """Presses a response of a message dialog. libadwaita 1.2 names those
         buttons "_Label Label", so they are found by their visible label."""
-        node = self.find("label", label, timeout=timeout)
+        dialog = wait_for(lambda: next((w for w in reversed(self.root.children)
+                                        if w.roleName in ("dialog", "alert") and shown(w)), None),
+                          timeout, what="a dialog")
+        node = self.find("label", label, timeout=timeout, root=dialog)
         button = node.parent
         assert button.roleName == "push button", button.roleName
         button.doActionNamed("click")
