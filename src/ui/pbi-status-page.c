@@ -549,7 +549,7 @@ on_file_state_changed_cb (PbiEngine     *engine,
 {
   /* the album's count on the server moves: ask again once things calm down */
   if (state == PBI_FILE_STATE_DONE || state == PBI_FILE_STATE_DUPLICATE)
-    schedule_account (self, 3000);
+    schedule_account (self, 1500);
 }
 
 /* ------------------------------------------------------------------------ */

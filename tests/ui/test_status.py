@@ -7,8 +7,8 @@ unreachable server, a sqlite3 change showing live, one engine per database."""
 import os
 import time
 
-from uitest import (App, FakeServer, configured, make_jpeg, run_tests, sha1_of, type_text,
-                    wait_for)
+from uitest import (App, FakeServer, configured, make_jpeg, mean_brightness, run_tests,
+                    sha1_of, type_text, wait_for)
 
 
 def test_opens_on_status_page_connected(workdir):
@@ -60,10 +60,29 @@ def test_sync_all_counts_and_badges(workdir):
             app.button("IMG_%04d.jpg: Synced" % i)
         app.text_shown("8 photos on the server")
         app.text_shown("just now")   # last sync
-        app.screenshot("desktop-after-sync")
+        assert mean_brightness(app.screenshot("desktop-after-sync")) > 0.6, "light style"
         # tapping a badge explains it
         app.click("IMG_0003.jpg: Synced")
         app.text_shown("On the server and in the album.")
+    finally:
+        if app:
+            app.stop()
+        server.stop()
+
+
+def test_dark_style(workdir):
+    server = FakeServer()
+    app = None
+    try:
+        tool, folder = configured(workdir, server, auto=True)
+        for i in range(6):
+            make_jpeg(os.path.join(folder, "IMG_%04d.jpg" % i), "Night %d" % (i + 1))
+        app = App(workdir, tool, env={"ADW_DEBUG_COLOR_SCHEME": "prefer-dark"})
+        for i in range(6):
+            app.button("IMG_%04d.jpg: Synced" % i, timeout=30)
+        app.text_shown("6 photos on the server")
+        brightness = mean_brightness(app.screenshot("desktop-dark"))
+        assert brightness < 0.35, "the dark style is not dark: mean brightness %.2f" % brightness
     finally:
         if app:
             app.stop()

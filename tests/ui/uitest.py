@@ -79,6 +79,13 @@ def click_at(node):
     rawinput.click(x + w // 2, y + h // 2)
 
 
+def mean_brightness(png):
+    """0 (black) to 1 (white), averaged over the picture (ImageMagick)."""
+    out = subprocess.run(["convert", png, "-colorspace", "Gray", "-format", "%[fx:mean]", "info:"],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out)
+
+
 def type_text(text):
     """Types into the focused widget (XTest through xdotool: GTK 4.8 entries
     expose no editable text over AT-SPI)."""
