@@ -37,6 +37,7 @@ struct _PbiApplication
   gchar           *read_only;       /* (owned) (nullable) who syncs instead */
   gchar           *database;        /* (owned) (nullable) as asked for */
   guint            inhibit_cookie;
+  guint            screenshot_tries;
   gboolean         kiosk_option;
   gboolean         kiosk;
 };
@@ -233,18 +234,43 @@ on_close_request_cb (GtkWindow      *window,
   return TRUE;
 }
 
-/* PBI_SCREENSHOT=FILE: on SIGUSR1 the window is saved to FILE (tests, docs). */
+/* PBI_SCREENSHOT=FILE: on SIGUSR1 the window is saved to FILE (tests, docs);
+ * tried again on the next frames while GTK has nothing drawn yet. */
 static gboolean
-on_sigusr1_cb (gpointer user_data)
+try_screenshot_cb (gpointer user_data)
 {
   PbiApplication *self = user_data;
   const gchar *path = g_getenv ("PBI_SCREENSHOT");
   GtkWindow *window = main_window (self);
   g_autoptr(GError) error = NULL;
 
-  if (path != NULL && window != NULL && PBI_IS_WINDOW (window) &&
-      !pbi_window_save_screenshot (PBI_WINDOW (window), path, &error))
-    g_message ("No screenshot: %s", error->message);
+  if (path == NULL || window == NULL || !PBI_IS_WINDOW (window))
+    return G_SOURCE_REMOVE;
+  if (pbi_window_save_screenshot (PBI_WINDOW (window), path, &error))
+    {
+      self->screenshot_tries = 0;
+      return G_SOURCE_REMOVE;
+    }
+  if (++self->screenshot_tries < 50)
+    {
+      gtk_widget_queue_draw (GTK_WIDGET (window));
+      return G_SOURCE_CONTINUE;
+    }
+  g_message ("No screenshot: %s", error->message);
+  self->screenshot_tries = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_sigusr1_cb (gpointer user_data)
+{
+  PbiApplication *self = user_data;
+
+  if (self->screenshot_tries == 0)
+    {
+      self->screenshot_tries = 1;
+      g_timeout_add (100, try_screenshot_cb, self);
+    }
   return G_SOURCE_CONTINUE;
 }
 

@@ -18,6 +18,9 @@
 #include "pbi-thumbnailer.h"
 
 #define THUMBNAIL_SIZE 320
+/* a photo still being written does not decode yet: try again a few times */
+#define THUMBNAIL_TRIES 4
+#define THUMBNAIL_RETRY_S 2
 
 struct _PbiCaptureCell
 {
@@ -35,6 +38,8 @@ struct _PbiCaptureCell
   gchar        *error;         /* (owned) (nullable) */
   PbiFileState  state;
   GCancellable *cancellable;   /* (owned) (nullable) the thumbnail in making */
+  guint         retry_source;
+  guint         tries;
 };
 
 G_DEFINE_FINAL_TYPE (PbiCaptureCell, pbi_capture_cell, ADW_TYPE_BIN)
@@ -187,6 +192,20 @@ pbi_capture_cell_set_state (PbiCaptureCell *self,
   update_badge (self);
 }
 
+static void thumbnail_cb (GObject *object, GAsyncResult *result, gpointer user_data);
+
+static gboolean
+retry_thumbnail_cb (gpointer user_data)
+{
+  PbiCaptureCell *self = user_data;
+
+  self->retry_source = 0;
+  if (self->path != NULL && self->cancellable != NULL)
+    pbi_thumbnail_load_async (self->path, THUMBNAIL_SIZE, self->cancellable, thumbnail_cb,
+                              g_object_ref (self));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 thumbnail_cb (GObject      *object,
               GAsyncResult *result,
@@ -202,6 +221,8 @@ thumbnail_cb (GObject      *object,
   if (texture == NULL)
     {
       g_debug ("No thumbnail for %s: %s", self->path, error->message);
+      if (++self->tries < THUMBNAIL_TRIES && self->retry_source == 0)
+        self->retry_source = g_timeout_add_seconds (THUMBNAIL_RETRY_S, retry_thumbnail_cb, self);
       return;
     }
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
@@ -227,6 +248,8 @@ pbi_capture_cell_set_file (PbiCaptureCell *self,
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  self->tries = 0;
   g_free (self->path);
   self->path = g_strdup (path);
   gtk_picture_set_paintable (self->picture, NULL);
@@ -270,6 +293,7 @@ pbi_capture_cell_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
   g_clear_pointer (&self->popover, gtk_widget_unparent);
   G_OBJECT_CLASS (pbi_capture_cell_parent_class)->dispose (object);
 }

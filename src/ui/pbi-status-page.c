@@ -43,6 +43,7 @@ struct _PbiStatusPage
   guint            account_source;
   guint            poll_source;
   guint            disk_source;
+  gint64           polled_uploaded;
   gboolean         syncing_all;
 
   AdwToastOverlay *toast_overlay;
@@ -318,6 +319,12 @@ poll_store_cb (gpointer user_data)
   guint pending = 0;
 
   pbi_store_files_count_by_state (store, counts);
+  /* the other process uploaded: the album's count on the server moved */
+  if (pbi_store_counter_get (store, "uploaded") != self->polled_uploaded)
+    {
+      self->polled_uploaded = pbi_store_counter_get (store, "uploaded");
+      schedule_account (self, 500);
+    }
   for (guint i = PBI_FILE_STATE_PENDING; i <= PBI_FILE_STATE_ADDING; i++)
     pending += counts[i];
   set_count (self->uploaded_label, C_("count", "Uploaded"),

@@ -210,6 +210,7 @@ def test_second_engine_on_same_database_is_read_only(workdir):
         make_jpeg(os.path.join(folder, "IMG_0001.jpg"), "Watched")
         wait_for(lambda: server.state()["assets"] == 1, 30, what="watch to upload")
         wait_for(lambda: app.count("Uploaded") == 1, 10, what="the count read from the store")
+        app.text_shown("1 photo on the server")
         app.screenshot("desktop-read-only")
         app.stop()
         app = None
