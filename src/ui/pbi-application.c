@@ -95,6 +95,74 @@ main_window (PbiApplication *self)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Main-loop stall probe for tests and benchmarks, as in the CLI:
+ * PBI_STALL_REPORT=FILE ticks every 5 ms and writes the longest gap between
+ * ticks (beyond the 5 ms) to FILE as JSON when the app quits, and on
+ * SIGUSR2, which also starts it anew. */
+
+#define STALL_TICK_MS 5
+
+static gint64 stall_last;
+static gint64 stall_max;
+static guint64 stall_ticks;
+static guint64 stall_over_50ms;
+
+static gboolean
+stall_tick_cb (gpointer user_data)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 gap = now - stall_last - STALL_TICK_MS * 1000;
+
+  if (stall_last != 0)
+    {
+      stall_max = MAX (stall_max, gap);
+      stall_ticks++;
+      if (gap > 50000)
+        {
+          stall_over_50ms++;
+          g_debug ("Main loop stalled %.0f ms", gap / 1000.0);
+        }
+    }
+  stall_last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stall_probe_report (void)
+{
+  const gchar *file = g_getenv ("PBI_STALL_REPORT");
+  g_autofree gchar *text = NULL;
+
+  if (file == NULL)
+    return;
+  text = g_strdup_printf ("{\"max_stall_ms\": %.3f, \"ticks\": %" G_GUINT64_FORMAT
+                          ", \"stalls_over_50ms\": %" G_GUINT64_FORMAT "}\n",
+                          MAX (stall_max, 0) / 1000.0, stall_ticks, stall_over_50ms);
+  g_file_set_contents (file, text, -1, NULL);
+}
+
+/* SIGUSR2 writes the report so far and starts anew: a test brackets what
+ * it measures (a scroll, say) with two of them. */
+static gboolean
+on_sigusr2_cb (gpointer user_data)
+{
+  stall_probe_report ();
+  stall_last = 0;
+  stall_max = 0;
+  stall_ticks = 0;
+  stall_over_50ms = 0;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sigterm_cb (gpointer user_data)
+{
+  /* a clean stop: the engine flushes its queue, the probe reports */
+  g_application_quit (G_APPLICATION (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+/* ------------------------------------------------------------------------ */
 /* kiosk                                                                      */
 
 static void
@@ -415,6 +483,13 @@ pbi_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   if (g_getenv ("PBI_SCREENSHOT") != NULL)
     g_unix_signal_add (SIGUSR1, on_sigusr1_cb, self);
+  if (g_getenv ("PBI_STALL_REPORT") != NULL)
+    {
+      g_timeout_add_full (G_PRIORITY_HIGH, STALL_TICK_MS, stall_tick_cb, NULL, NULL);
+      g_unix_signal_add (SIGUSR2, on_sigusr2_cb, NULL);
+    }
+  g_unix_signal_add (SIGTERM, on_sigterm_cb, self);
+  g_unix_signal_add (SIGINT, on_sigterm_cb, self);
 }
 
 static void
@@ -425,6 +500,7 @@ pbi_application_shutdown (GApplication *app)
   if (self->engine != NULL && self->lock != NULL)
     pbi_engine_stop (self->engine);
   g_clear_pointer (&self->lock, pbi_instance_lock_release);
+  stall_probe_report ();
   G_APPLICATION_CLASS (pbi_application_parent_class)->shutdown (app);
 }
 

@@ -25,7 +25,7 @@
 #include "pbi-media-info.h"
 
 #define ATTRIBUTES G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE "," \
-                   G_FILE_ATTRIBUTE_TIME_MODIFIED
+                   G_FILE_ATTRIBUTE_TIME_MODIFIED "," G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC
 
 struct _PbiCaptureGrid
 {
@@ -46,6 +46,7 @@ struct _PbiCaptureGrid
   GHashTable         *cells;        /* path (owned) → PbiCaptureCell (borrowed) */
   GHashTable         *wanted;       /* set of paths to look up */
   guint               query_source;
+  guint               top_source;
   GCancellable       *cancellable;  /* (owned) */
   guint               n_selected;
 };
@@ -80,19 +81,17 @@ filter_func (gpointer item,
                                           (const gchar * const *) self->extensions);
 }
 
-static int
-sort_func (gconstpointer a,
-           gconstpointer b,
-           gpointer      user_data)
+/* The sort key: modification time in µs. A numeric sorter lets the sort
+ * model compute each key once and compare keys, far cheaper than a compare
+ * function that reads two GFileInfos per comparison. */
+static guint64
+info_mtime (GFileInfo *info,
+            gpointer   user_data)
 {
-  guint64 ta = g_file_info_get_attribute_uint64 ((GFileInfo *) a, G_FILE_ATTRIBUTE_TIME_MODIFIED);
-  guint64 tb = g_file_info_get_attribute_uint64 ((GFileInfo *) b, G_FILE_ATTRIBUTE_TIME_MODIFIED);
-
-  /* newest first; the name breaks ties, also newest first */
-  if (ta != tb)
-    return ta < tb ? GTK_ORDERING_LARGER : GTK_ORDERING_SMALLER;
-  return -g_strcmp0 (g_file_info_get_name ((GFileInfo *) a),
-                     g_file_info_get_name ((GFileInfo *) b));
+  if (info == NULL)
+    return 0;
+  return g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED) * G_USEC_PER_SEC +
+         g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC);
 }
 
 static void
@@ -248,6 +247,17 @@ update_empty (PbiCaptureGrid *self)
   gtk_widget_set_visible (empty ? self->scrolled : GTK_WIDGET (self->empty_page), FALSE);
 }
 
+static gboolean
+back_to_top_cb (gpointer user_data)
+{
+  PbiCaptureGrid *self = user_data;
+  GtkAdjustment *vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->grid_view));
+
+  self->top_source = 0;
+  gtk_adjustment_set_value (vadj, gtk_adjustment_get_lower (vadj));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_items_changed_cb (GListModel     *model,
                      guint           position,
@@ -255,6 +265,15 @@ on_items_changed_cb (GListModel     *model,
                      guint           added,
                      PbiCaptureGrid *self)
 {
+  GtkAdjustment *vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->grid_view));
+
+  /* The view keeps the photo it shows when others come in above it; at the
+   * top, it stays at the top instead, with the newest capture in view. This
+   * runs before the view hears of the change. */
+  if (position == 0 && added > 0 && vadj != NULL &&
+      gtk_adjustment_get_value (vadj) <= gtk_adjustment_get_lower (vadj) + 1 &&
+      self->top_source == 0)
+    self->top_source = g_idle_add (back_to_top_cb, self);
   update_empty (self);
 }
 
@@ -380,6 +399,7 @@ pbi_capture_grid_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->query_source, g_source_remove);
+  g_clear_handle_id (&self->top_source, g_source_remove);
   if (self->engine != NULL)
     g_signal_handlers_disconnect_by_data (self->engine, self);
   g_clear_object (&self->engine);
@@ -441,6 +461,7 @@ pbi_capture_grid_new (PbiEngine *engine)
   GtkFilterListModel *filtered;
   GtkListItemFactory *factory;
   GtkWidget *scrolled;
+  GtkNumericSorter *sorter;
 
   g_return_val_if_fail (PBI_IS_ENGINE (engine), NULL);
 
@@ -455,8 +476,11 @@ pbi_capture_grid_new (PbiEngine *engine)
   filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->directory)),
                                         GTK_FILTER (gtk_custom_filter_new (filter_func, self, NULL)));
   gtk_filter_list_model_set_incremental (filtered, TRUE);
-  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (filtered),
-                                          GTK_SORTER (gtk_custom_sorter_new (sort_func, NULL, NULL)));
+  sorter = gtk_numeric_sorter_new (gtk_cclosure_expression_new (G_TYPE_UINT64, NULL, 0, NULL,
+                                                                G_CALLBACK (info_mtime),
+                                                                NULL, NULL));
+  gtk_numeric_sorter_set_sort_order (sorter, GTK_SORT_DESCENDING);   /* newest first */
+  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (filtered), GTK_SORTER (sorter));
   gtk_sort_list_model_set_incremental (self->sorted, TRUE);
   self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->sorted)));
   g_signal_connect_object (self->sorted, "items-changed", G_CALLBACK (on_items_changed_cb),

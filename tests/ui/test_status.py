@@ -4,11 +4,15 @@ fake Immich server: connection words, Sync All with counts and badges, a new
 capture turning synced, Sync Selected into another album, wrong key and
 unreachable server, a sqlite3 change showing live, one engine per database."""
 
+import json
 import os
+import shutil
+import signal
+import subprocess
 import time
 
-from uitest import (App, FakeServer, configured, make_jpeg, mean_brightness, run_tests,
-                    sha1_of, type_text, wait_for)
+from uitest import (App, FakeServer, configured, extents, make_jpeg, mean_brightness, press,
+                    run_tests, sha1_of, type_text, wait_for)
 
 
 def test_opens_on_status_page_connected(workdir):
@@ -232,6 +236,56 @@ def test_second_engine_on_same_database_is_read_only(workdir):
             tool.finish(watch)
         server.stop()
 
+
+def moved(before, after):
+    """The two screenshots differ (ImageMagick counts the pixels)."""
+    p = subprocess.run(["compare", "-metric", "AE", before, after, "null:"],
+                       capture_output=True, text=True)
+    return float(p.stderr.split()[0]) > 1000
+
+
+def test_10000_captures_scroll_without_stalls(workdir):
+    """The grid over a folder of 10,000 captures opens and scrolls while the
+    main loop keeps ticking (PBI_STALL_REPORT: the longest gap between 5 ms
+    ticks, measured from SIGUSR2, once the folder is listed)."""
+    server = FakeServer()
+    app = None
+    try:
+        tool, folder = configured(workdir, server, enabled=False)
+        first = os.path.join(folder, "IMG_00000.jpg")
+        make_jpeg(first, "Ten thousand", size="320x240")
+        for i in range(1, 10000):
+            os.link(first, os.path.join(folder, "IMG_%05d.jpg" % i))
+        report = os.path.join(workdir, "stall.json")
+        app = App(workdir, tool, env={"PBI_STALL_REPORT": report})
+        top = app.find("label", contains="IMG_", timeout=60)
+        before = shutil.copy(app.screenshot("grid-top"), os.path.join(workdir, "top.png"))
+        app.proc.send_signal(signal.SIGUSR2)    # the measurement starts
+        wait_for(lambda: os.path.exists(report), 10, what="the probe to start anew")
+        os.unlink(report)
+        # into the grid with a click, then down with the wheel and the keys, and
+        # a moment for the thumbnails of what came into view
+        x, y, w, h = extents(top)
+        subprocess.run(["xdotool", "mousemove", str(x + w // 2), str(y - 40), "click", "1"],
+                       check=True)
+        subprocess.run(["xdotool", "click", "--repeat", "40", "--delay", "10", "5"], check=True)
+        for _ in range(15):
+            press("Page_Down")
+        time.sleep(2)
+        app.proc.send_signal(signal.SIGUSR2)    # ... and ends
+        wait_for(lambda: os.path.exists(report), 10, what="the stall report")
+        stalls = json.load(open(report))
+        print("# main loop while scrolling 10,000 captures: %s" % stalls)
+        assert moved(before, app.screenshot("grid-scrolled")), "the grid did not scroll"
+        assert stalls["ticks"] > 100, stalls
+        # Xvfb draws in software on a shared machine: 500 ms catches a grid
+        # that blocks (a compare-function sort of 10,000 took 3.4 s here); the
+        # benchmark issue measures frame times on the booth's hardware
+        assert stalls["max_stall_ms"] < 500, "the main loop stalled: %s" % stalls
+    finally:
+        if app:
+            app.stop()
+        server.stop()
 
 if __name__ == "__main__":
     run_tests(globals())
