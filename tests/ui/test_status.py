@@ -32,6 +32,15 @@ def test_opens_on_status_page_connected(workdir):
         # the grid lists the photos, newest first; their state is not known yet
         app.find("label", "IMG_0002.jpg")
         app.screenshot("desktop-status-connected")
+
+        # the main menu: Preferences, Keyboard Shortcuts, About
+        press("F10")
+        for item in ("Preferences", "Keyboard Shortcuts", "About PhotoBooth Immich Sync"):
+            app.find(None, item)
+        press("Escape")
+        press("ctrl+question")
+        shortcuts = app.window("Keyboard Shortcuts")
+        app.find("label", "Select all photos", root=shortcuts)
     finally:
         if app:
             app.stop()
@@ -259,7 +268,7 @@ def test_10000_captures_scroll_without_stalls(workdir):
         report = os.path.join(workdir, "stall.json")
         app = App(workdir, tool, env={"PBI_STALL_REPORT": report})
         top = app.find("label", contains="IMG_", timeout=60)
-        before = shutil.copy(app.screenshot("grid-top"), os.path.join(workdir, "top.png"))
+        before = shutil.copy(app.screenshot("grid-top", publish=False), os.path.join(workdir, "top.png"))
         app.proc.send_signal(signal.SIGUSR2)    # the measurement starts
         wait_for(lambda: os.path.exists(report), 10, what="the probe to start anew")
         os.unlink(report)
@@ -276,7 +285,7 @@ def test_10000_captures_scroll_without_stalls(workdir):
         wait_for(lambda: os.path.exists(report), 10, what="the stall report")
         stalls = json.load(open(report))
         print("# main loop while scrolling 10,000 captures: %s" % stalls)
-        assert moved(before, app.screenshot("grid-scrolled")), "the grid did not scroll"
+        assert moved(before, app.screenshot("grid-scrolled", publish=False)), "the grid did not scroll"
         assert stalls["ticks"] > 100, stalls
         # Xvfb draws in software on a shared machine: 500 ms catches a grid
         # that blocks (a compare-function sort of 10,000 took 3.4 s here); the

@@ -228,14 +228,14 @@ class App:
 
     # -- screenshots ---------------------------------------------------------
 
-    def screenshot(self, name):
+    def screenshot(self, name, publish=True):
         """Saves the main window, as the app draws it, to the work dir and,
-        when PBI_SCREENSHOT_DIR is set, to NAME.png there."""
+        when PBI_SCREENSHOT_DIR is set and PUBLISH, to NAME.png there."""
         if os.path.exists(self.shot):
             os.unlink(self.shot)
         self.proc.send_signal(signal.SIGUSR1)
         wait_for(lambda: os.path.exists(self.shot), 15, what="the screenshot")
-        if SCREENSHOT_DIR:
+        if SCREENSHOT_DIR and publish:
             os.makedirs(SCREENSHOT_DIR, exist_ok=True)
             shutil.copy(self.shot, os.path.join(SCREENSHOT_DIR, name + ".png"))
         return self.shot
