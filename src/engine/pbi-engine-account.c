@@ -143,8 +143,10 @@ pbi_engine_fetch_account_async (PbiEngine           *self,
       return;
     }
   pbi_immich_client_set_timeouts (fetch->client,
-                                  MAX (1, pbi_store_get_setting_int (store, "immich_connect_timeout")),
-                                  MAX (1, pbi_store_get_setting_int (store, "immich_idle_timeout")));
+                                  MAX (1, pbi_store_get_setting_int (store,
+                                                                     "immich_connect_timeout")),
+                                  MAX (1, pbi_store_get_setting_int (store,
+                                                                     "immich_idle_timeout")));
   if (fingerprint != NULL && *fingerprint != '\0')
     pbi_immich_client_set_pinned_certificate (fetch->client, fingerprint);
   fetch->info = g_new0 (PbiAccountInfo, 1);

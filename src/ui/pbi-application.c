@@ -42,14 +42,18 @@ struct _PbiApplication
   gboolean         kiosk;
 };
 
+#define RESOURCE_PATH "/io/github/photobooth/ImmichSync/ui/"
+
 G_DEFINE_FINAL_TYPE (PbiApplication, pbi_application, ADW_TYPE_APPLICATION)
 
 static const GOptionEntry option_entries[] = {
   { "database", 'd', 0, G_OPTION_ARG_FILENAME, NULL,
-    N_("The database (default: ~/.local/share/photobooth-immich-sync/sync.db, or $PHOTOBOOTH_IMMICH_DATABASE)"),
+    N_("The database (default: ~/.local/share/photobooth-immich-sync/sync.db, "
+       "or $PHOTOBOOTH_IMMICH_DATABASE)"),
     N_("PATH") },
   { "kiosk", 'k', 0, G_OPTION_ARG_NONE, NULL,
-    N_("Run full screen as the booth’s status display; preferences and quit need the PIN"), NULL },
+    N_("Run full screen as the booth’s status display; preferences and quit need the PIN"),
+    NULL },
   { NULL }
 };
 
@@ -169,7 +173,8 @@ static void
 apply_kiosk (PbiApplication *self)
 {
   gboolean kiosk = self->kiosk_option ||
-                   (self->settings != NULL && g_settings_get_boolean (self->settings, "kiosk-mode"));
+                   (self->settings != NULL &&
+                    g_settings_get_boolean (self->settings, "kiosk-mode"));
   GtkWindow *window = main_window (self);
 
   self->kiosk = kiosk;
@@ -240,7 +245,7 @@ shortcuts_activated (GSimpleAction *action,
   g_autoptr(GtkBuilder) builder = NULL;
   GtkWindow *window;
 
-  builder = gtk_builder_new_from_resource ("/io/github/photobooth/ImmichSync/ui/pbi-shortcuts-window.ui");
+  builder = gtk_builder_new_from_resource (RESOURCE_PATH "pbi-shortcuts-window.ui");
   window = GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window"));
   gtk_window_set_transient_for (window, main_window (self));
   gtk_window_present (window);
@@ -261,7 +266,8 @@ about_activated (GSimpleAction *action,
                         "application-name", _("PhotoBooth Immich Sync"),
                         "developer-name", _("The PhotoBooth Immich Sync authors"),
                         "version", PACKAGE_VERSION,
-                        "comments", _("Backs up every photo the photo booth takes to your Immich server."),
+                        "comments",
+                        _("Backs up every photo the photo booth takes to your Immich server."),
                         "license-type", GTK_LICENSE_GPL_3_0,
                         "developers", developers,
                         "copyright", "© 2026 The PhotoBooth Immich Sync authors",

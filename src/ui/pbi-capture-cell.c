@@ -317,8 +317,8 @@ pbi_capture_cell_class_init (PbiCaptureCellClass *klass)
   object_class->dispose = pbi_capture_cell_dispose;
   object_class->finalize = pbi_capture_cell_finalize;
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/photobooth/ImmichSync/ui/pbi-capture-cell.ui");
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/photobooth/"
+                                               "ImmichSync/ui/pbi-capture-cell.ui");
   gtk_widget_class_bind_template_child (widget_class, PbiCaptureCell, picture);
   gtk_widget_class_bind_template_child (widget_class, PbiCaptureCell, placeholder);
   gtk_widget_class_bind_template_child (widget_class, PbiCaptureCell, badge);

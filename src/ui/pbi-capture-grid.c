@@ -462,6 +462,8 @@ pbi_capture_grid_new (PbiEngine *engine)
   GtkListItemFactory *factory;
   GtkWidget *scrolled;
   GtkNumericSorter *sorter;
+  GtkCustomFilter *filter;
+  GtkSelectionModel *model;
 
   g_return_val_if_fail (PBI_IS_ENGINE (engine), NULL);
 
@@ -473,8 +475,9 @@ pbi_capture_grid_new (PbiEngine *engine)
   self->directory = gtk_directory_list_new (ATTRIBUTES, NULL);
   gtk_directory_list_set_monitored (self->directory, TRUE);
   gtk_directory_list_set_io_priority (self->directory, G_PRIORITY_LOW);
+  filter = gtk_custom_filter_new (filter_func, self, NULL);
   filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->directory)),
-                                        GTK_FILTER (gtk_custom_filter_new (filter_func, self, NULL)));
+                                        GTK_FILTER (filter));
   gtk_filter_list_model_set_incremental (filtered, TRUE);
   sorter = gtk_numeric_sorter_new (gtk_cclosure_expression_new (G_TYPE_UINT64, NULL, 0, NULL,
                                                                 G_CALLBACK (info_mtime),
@@ -492,8 +495,8 @@ pbi_capture_grid_new (PbiEngine *engine)
   g_signal_connect_object (factory, "setup", G_CALLBACK (on_setup_cb), self, 0);
   g_signal_connect_object (factory, "bind", G_CALLBACK (on_bind_cb), self, 0);
   g_signal_connect_object (factory, "unbind", G_CALLBACK (on_unbind_cb), self, 0);
-  self->grid_view = GTK_GRID_VIEW (gtk_grid_view_new (GTK_SELECTION_MODEL (g_object_ref (self->selection)),
-                                                      factory));
+  model = g_object_ref (GTK_SELECTION_MODEL (self->selection));
+  self->grid_view = GTK_GRID_VIEW (gtk_grid_view_new (model, factory));
   gtk_grid_view_set_max_columns (self->grid_view, 12);
   gtk_grid_view_set_enable_rubberband (self->grid_view, TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->grid_view),

@@ -812,8 +812,8 @@ pbi_status_page_class_init (PbiStatusPageClass *klass)
   object_class->dispose = pbi_status_page_dispose;
   object_class->finalize = pbi_status_page_finalize;
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/photobooth/ImmichSync/ui/pbi-status-page.ui");
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/photobooth/"
+                                               "ImmichSync/ui/pbi-status-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, connection_row);
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, connection_icon);
