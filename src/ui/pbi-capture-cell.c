@@ -58,6 +58,8 @@ static const struct
   [PBI_FILE_STATE_DUPLICATE] = { "edit-copy-symbolic", "duplicate" },
   [PBI_FILE_STATE_FAILED] = { "dialog-error-symbolic", "failed" },
   [PBI_FILE_STATE_REJECTED] = { "dialog-error-symbolic", "failed" },
+  [PBI_N_FILE_STATES] = { NULL, NULL },
+  [PBI_N_FILE_STATES + 1] = { "action-unavailable-symbolic", "not-queued" },
 };
 
 /**
@@ -69,6 +71,8 @@ static const struct
 const gchar *
 pbi_capture_state_label (PbiFileState state)
 {
+  if ((guint) state == PBI_CAPTURE_STATE_NOT_QUEUED)
+    return _("Not synced");
   switch (state)
     {
     case PBI_FILE_STATE_PENDING:
@@ -95,6 +99,9 @@ pbi_capture_state_label (PbiFileState state)
 static const gchar *
 state_explanation (PbiFileState state)
 {
+  if ((guint) state == PBI_CAPTURE_STATE_NOT_QUEUED)
+    return _("Not sent yet: use Sync All Photos or Sync Selected, or switch on "
+             "Sync on Capture.");
   switch (state)
     {
     case PBI_FILE_STATE_PENDING:
@@ -153,7 +160,8 @@ update_badge (PbiCaptureCell *self)
   g_autofree gchar *accessible = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (badges); i++)
-    gtk_widget_remove_css_class (GTK_WIDGET (self->badge), badges[i].css);
+    if (badges[i].css != NULL)
+      gtk_widget_remove_css_class (GTK_WIDGET (self->badge), badges[i].css);
   if (word == NULL || self->path == NULL)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->badge), FALSE);

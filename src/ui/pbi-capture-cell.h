@@ -19,6 +19,8 @@ G_DECLARE_FINAL_TYPE (PbiCaptureCell, pbi_capture_cell, PBI, CAPTURE_CELL, AdwBi
 
 /* a state the grid does not know yet, or a file the store has never seen */
 #define PBI_CAPTURE_STATE_UNKNOWN PBI_N_FILE_STATES
+/* the store has never seen it: sync is off for captures, or it is new */
+#define PBI_CAPTURE_STATE_NOT_QUEUED (PBI_N_FILE_STATES + 1)
 
 GtkWidget   *pbi_capture_cell_new        (void);
 void         pbi_capture_cell_set_file   (PbiCaptureCell *self,

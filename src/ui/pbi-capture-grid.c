@@ -106,15 +106,31 @@ apply_state (PbiCaptureGrid *self,
   pbi_capture_cell_set_state (cell, status->state, status->error);
 }
 
+typedef struct
+{
+  PbiCaptureGrid *self;    /* (owned) */
+  GPtrArray      *paths;   /* (owned) what was asked */
+} Query;
+
+static void
+query_free (Query *query)
+{
+  g_object_unref (query->self);
+  g_ptr_array_unref (query->paths);
+  g_free (query);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Query, query_free)
+
 static void
 query_cb (GObject      *object,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  g_autoptr(PbiCaptureGrid) self = user_data;
+  g_autoptr(Query) query = user_data;
+  PbiCaptureGrid *self = query->self;
   g_autoptr(GHashTable) found = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) asked = NULL;
   GHashTableIter iter;
   gpointer key, value;
 
@@ -124,6 +140,22 @@ query_cb (GObject      *object,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_debug ("Could not look up photo states: %s", error->message);
       return;
+    }
+  /* asked about but unknown to the store: never queued */
+  for (guint i = 0; i < query->paths->len; i++)
+    {
+      const gchar *path = g_ptr_array_index (query->paths, i);
+
+      if (path != NULL && !g_hash_table_contains (found, path) &&
+          !g_hash_table_contains (self->states, path))
+        {
+          PbiFileStatus *status = g_new0 (PbiFileStatus, 1);
+
+          status->path = g_strdup (path);
+          status->state = PBI_CAPTURE_STATE_NOT_QUEUED;
+          g_hash_table_insert (self->states, status->path, status);
+          apply_state (self, path);
+        }
     }
   g_hash_table_iter_init (&iter, found);
   while (g_hash_table_iter_next (&iter, &key, &value))
@@ -146,6 +178,7 @@ query_wanted_cb (gpointer user_data)
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   GHashTableIter iter;
   gpointer key;
+  Query *query;
 
   self->query_source = 0;
   g_hash_table_iter_init (&iter, self->wanted);
@@ -156,8 +189,13 @@ query_wanted_cb (gpointer user_data)
     }
   g_ptr_array_add (paths, NULL);
   if (paths->len > 1)
-    pbi_engine_query_file_states_async (self->engine, (const gchar * const *) paths->pdata,
-                                        self->cancellable, query_cb, g_object_ref (self));
+    {
+      query = g_new0 (Query, 1);
+      query->self = g_object_ref (self);
+      query->paths = g_ptr_array_ref (paths);
+      pbi_engine_query_file_states_async (self->engine, (const gchar * const *) paths->pdata,
+                                          self->cancellable, query_cb, query);
+    }
   return G_SOURCE_REMOVE;
 }
 

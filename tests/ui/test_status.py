@@ -29,8 +29,8 @@ def test_opens_on_status_page_connected(workdir):
         app.find("label", contains="Album: PhotoBooth")
         app.text_shown("free of")   # the booth's disk
         app.text_shown("Never")     # nothing synced yet
-        # the grid lists the photos, newest first; their state is not known yet
-        app.find("label", "IMG_0002.jpg")
+        # the grid lists the photos; nothing sent them yet (sync on capture is off)
+        app.button("IMG_0002.jpg: Not synced")
         app.screenshot("desktop-status-connected")
 
         # the main menu: Preferences, Keyboard Shortcuts, About
@@ -149,7 +149,7 @@ def test_sync_selected_into_another_album(workdir):
         assert state["asset_list"][0]["checksum"] == sha1_of(os.path.join(folder, "IMG_0002.jpg"))
         assert not server.album_assets("PhotoBooth"), "only the other album was asked for"
         app.button("IMG_0002.jpg: Synced", timeout=15)
-        assert not app.find_all("push button", contains="IMG_0001.jpg: ")
+        app.button("IMG_0001.jpg: Not synced")
     finally:
         if app:
             app.stop()
@@ -266,7 +266,7 @@ def test_10000_captures_scroll_without_stalls(workdir):
         for i in range(1, 10000):
             os.link(first, os.path.join(folder, "IMG_%05d.jpg" % i))
         report = os.path.join(workdir, "stall.json")
-        app = App(workdir, tool, env={"PBI_STALL_REPORT": report})
+        app = App(workdir, tool, env={"PBI_STALL_REPORT": report, "GSK_RENDERER": "cairo"})
         top = app.find("label", contains="IMG_", timeout=60)
         before = shutil.copy(app.screenshot("grid-top", publish=False), os.path.join(workdir, "top.png"))
         app.proc.send_signal(signal.SIGUSR2)    # the measurement starts
@@ -287,9 +287,11 @@ def test_10000_captures_scroll_without_stalls(workdir):
         print("# main loop while scrolling 10,000 captures: %s" % stalls)
         assert moved(before, app.screenshot("grid-scrolled", publish=False)), "the grid did not scroll"
         assert stalls["ticks"] > 100, stalls
-        # Xvfb draws in software on a shared machine: 500 ms catches a grid
-        # that blocks (a compare-function sort of 10,000 took 3.4 s here); the
-        # benchmark issue measures frame times on the booth's hardware
+        # Drawn with GTK's cairo renderer: under Xvfb the GL one is Mesa's
+        # software rasteriser, whose frames on a busy 2-core machine measure
+        # the machine, not the grid. Measured here: 80-160 ms under load 9;
+        # 500 ms catches a grid that blocks (a compare-function sort of the
+        # 10,000 took 3.4 s). The benchmark issue measures the booth itself.
         assert stalls["max_stall_ms"] < 500, "the main loop stalled: %s" % stalls
     finally:
         if app:

@@ -22,6 +22,32 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from pbitest import KEY, FakeServer, Tool, make_photo, run_tests, sha1_of, wait_for  # noqa: E402,F401
 
 APP = os.environ.get("PBI_APP", "photobooth-immich-sync")
+
+# meson.build hands TAP its own descriptor: stdout carries what the D-Bus
+# session's daemons and dogtail print
+class _TapOnly:
+    """Lines that are TAP go to the TAP descriptor, anything else (dogtail
+    prints its own notes) to stderr."""
+
+    def __init__(self, fd):
+        self.tap = os.fdopen(fd, "w", buffering=1)
+        self.pending = ""
+
+    def write(self, text):
+        self.pending += text
+        while "\n" in self.pending:
+            line, self.pending = self.pending.split("\n", 1)
+            tap = line.startswith(("ok ", "not ok ", "1..", "#", "Bail out!"))
+            (self.tap if tap else sys.stderr).write(line + "\n")
+        return len(text)
+
+    def flush(self):
+        self.tap.flush()
+        sys.stderr.flush()
+
+
+if os.environ.get("PBI_TAP_FD"):
+    sys.stdout = _TapOnly(int(os.environ["PBI_TAP_FD"]))
 SCREENSHOT_DIR = os.environ.get("PBI_SCREENSHOT_DIR")  # docs/screenshots when set
 
 os.environ.setdefault("GTK_A11Y", "atspi")
