@@ -156,6 +156,36 @@ def test_sync_selected_into_another_album(workdir):
         server.stop()
 
 
+def test_failed_photo_says_why_and_retry_failed_sends_it(workdir):
+    server = FakeServer()
+    app = None
+    try:
+        tool, folder = configured(workdir, server)
+        make_jpeg(os.path.join(folder, "IMG_0001.jpg"), "Too big", size="1600x1200")
+        server.faults(max_body_bytes=1000)    # the proxy refuses the upload (413)
+        app = App(workdir, tool)
+        app.text_shown("Connected to")
+        app.click("Sync All Photos")
+        badge = wait_for(lambda: next(iter(app.find_all("push button",
+                                                        contains="IMG_0001.jpg: Failed") +
+                                           app.find_all("push button",
+                                                        contains="IMG_0001.jpg: Refused")),
+                                      None), 60, what="the photo to fail")
+        wait_for(lambda: app.count("Failed") == 1, 10, what="the Failed count")
+        badge.doActionNamed("click")            # the reason, on tap
+        reason = app.find("label", contains="\n\n")   # the explanation, then the reason
+        assert "too large" in reason.name, reason.name
+        server.faults(max_body_bytes=0)
+        app.click("Retry Failed")
+        app.button("IMG_0001.jpg: Synced", timeout=60)
+        assert server.state()["assets"] == 1
+        wait_for(lambda: app.count("Failed") == 0, 10, what="the Failed count to clear")
+    finally:
+        if app:
+            app.stop()
+        server.stop()
+
+
 def test_wrong_key_says_refused(workdir):
     server = FakeServer()
     app = None
