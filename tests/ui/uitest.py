@@ -266,15 +266,6 @@ class App:
             shutil.copy(self.shot, os.path.join(SCREENSHOT_DIR, name + ".png"))
         return self.shot
 
-    def screenshot_screen(self, name):
-        """The whole X screen, dialogs included (ImageMagick's import)."""
-        path = os.path.join(self.workdir, name + ".png")
-        subprocess.run(["import", "-window", "root", path], check=True)
-        if SCREENSHOT_DIR:
-            os.makedirs(SCREENSHOT_DIR, exist_ok=True)
-            shutil.copy(path, os.path.join(SCREENSHOT_DIR, name + ".png"))
-        return path
-
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
