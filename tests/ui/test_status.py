@@ -11,7 +11,7 @@ import signal
 import subprocess
 import time
 
-from uitest import (App, FakeServer, configured, extents, make_jpeg, mean_brightness, press,
+from uitest import (APP, App, FakeServer, configured, extents, make_jpeg, mean_brightness, press,
                     run_tests, sha1_of, type_text, wait_for)
 
 
@@ -268,6 +268,19 @@ def test_second_engine_on_same_database_is_read_only(workdir):
             refused.stderr, refused.stderr
         # one-shot commands work beside it
         assert tool.run("status", check=True).returncode == 0
+
+        # a second launch of the app: one process per session; it raises the
+        # window for the same database and refuses another one
+        env = dict(tool.env, GTK_A11Y="none")
+        same = subprocess.run([APP, "--database", tool.db], env=env, capture_output=True,
+                              text=True, timeout=30)
+        assert same.returncode == 0, same.stderr
+        other = subprocess.run([APP, "--database", os.path.join(workdir, "other.db")], env=env,
+                               capture_output=True, text=True, timeout=30)
+        assert other.returncode == 1, (other.returncode, other.stderr)
+        assert "already runs with the database %s" % tool.db in other.stderr, other.stderr
+        assert not os.path.exists(os.path.join(workdir, "other.db")), "it opened the other one"
+        assert app.proc.poll() is None
     finally:
         if app:
             app.stop()
