@@ -12,7 +12,8 @@ build_packages="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libgli
   gobject-introspection libgirepository1.0-dev ca-certificates scdoc"
 test_packages="python3 python3-gi gir1.2-glib-2.0 xvfb xauth imagemagick openssl
   libimage-exiftool-perl curl procps flatpak-builder
-  dpkg-dev debhelper dh-python fakeroot lintian"
+  dpkg-dev debhelper dh-python fakeroot lintian
+  python3-dogtail python3-pyatspi gir1.2-atspi-2.0 at-spi2-core dbus-x11 xdotool fonts-dejavu-core"
 
 pbi_apt_install ()
 {

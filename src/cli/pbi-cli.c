@@ -18,6 +18,7 @@
 
 #include "pbi-engine-private.h"
 #include "pbi-immich-client.h"
+#include "pbi-instance-lock.h"
 #include "pbi-log.h"
 #include "pbi-store.h"
 
@@ -564,6 +565,7 @@ cmd_watch (gint    argc,
 {
   g_autoptr(PbiEngine) engine = open_engine ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(PbiInstanceLock) lock = NULL;
   PbiStore *store;
   g_autofree gchar *folder = NULL;
   g_autofree gchar *url = NULL;
@@ -575,6 +577,14 @@ cmd_watch (gint    argc,
     {
       g_printerr ("%s\n", _("Usage: photobooth-immich watch [DIR]"));
       return EXIT_USAGE;
+    }
+  /* one engine per database: the app or another watch may sync it already */
+  lock = pbi_instance_lock_acquire (pbi_engine_get_database_path (engine),
+                                    "photobooth-immich watch", &error);
+  if (lock == NULL)
+    {
+      g_printerr (_("Error: %s\n"), error->message);
+      return EXIT_STORE;
     }
   store = _pbi_engine_get_store (engine);
   if (argc == 2)

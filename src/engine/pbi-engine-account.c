@@ -1,0 +1,177 @@
+/* pbi-engine-account.c: who we are on the server and how the album stands there
+ *
+ * Copyright 2026 The PhotoBooth Immich Sync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The engine tells whether it is connected; a status page also names the
+ * user and says how many photos the album holds on the server. Both come
+ * from two short requests made here with a client of our own over the
+ * stored settings (the engine's client stays busy with uploads).
+ */
+
+#include "config.h"
+
+#include "pbi-engine-account.h"
+#include "pbi-engine-private.h"
+#include "pbi-immich-client.h"
+
+typedef struct
+{
+  PbiImmichClient *client;
+  PbiAccountInfo  *info;
+} Fetch;
+
+static void
+fetch_free (Fetch *fetch)
+{
+  g_clear_object (&fetch->client);
+  g_clear_pointer (&fetch->info, pbi_account_info_free);
+  g_free (fetch);
+}
+
+/**
+ * pbi_account_info_free:
+ * @info: (nullable): account information
+ */
+void
+pbi_account_info_free (PbiAccountInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->server_url);
+  g_free (info->user_name);
+  g_free (info->album_name);
+  g_free (info->album_id);
+  g_free (info);
+}
+
+static void
+albums_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Fetch *fetch = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) albums = NULL;
+  g_autoptr(GError) error = NULL;
+
+  albums = pbi_immich_client_list_albums_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  if (albums == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  for (guint i = 0; i < albums->len; i++)
+    {
+      PbiImmichAlbum *album = g_ptr_array_index (albums, i);
+
+      if (g_strcmp0 (album->name, fetch->info->album_name) == 0 &&
+          (fetch->info->album_id == NULL || (gint) album->asset_count > fetch->info->album_assets))
+        {
+          g_free (fetch->info->album_id);
+          fetch->info->album_id = g_strdup (album->id);
+          fetch->info->album_assets = album->asset_count;
+        }
+    }
+  g_task_return_pointer (task, g_steal_pointer (&fetch->info),
+                         (GDestroyNotify) pbi_account_info_free);
+}
+
+static void
+user_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Fetch *fetch = g_task_get_task_data (task);
+  g_autoptr(PbiImmichUser) user = NULL;
+  g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
+
+  user = pbi_immich_client_get_current_user_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  if (user == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  fetch->info->user_name = g_strdup (user->name != NULL && *user->name != '\0' ? user->name
+                                                                             : user->email);
+  cancellable = g_task_get_cancellable (task);
+  pbi_immich_client_list_albums_async (fetch->client, cancellable, albums_cb,
+                                       g_steal_pointer (&task));
+}
+
+/**
+ * pbi_engine_fetch_account_async:
+ * @self: a #PbiEngine
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Asks the configured server for the key's user and for the album in use.
+ */
+void
+pbi_engine_fetch_account_async (PbiEngine           *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  PbiStore *store;
+  g_autofree gchar *url = NULL;
+  g_autofree gchar *key = NULL;
+  g_autofree gchar *fingerprint = NULL;
+  Fetch *fetch;
+
+  g_return_if_fail (PBI_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pbi_engine_fetch_account_async);
+  store = _pbi_engine_get_store (self);
+  url = pbi_store_get_setting_string (store, "immich_server_url");
+  key = pbi_store_get_setting_string (store, "immich_api_key");
+  fingerprint = pbi_store_get_setting_string (store, "immich_tls_fingerprint");
+
+  fetch = g_new0 (Fetch, 1);
+  g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
+  fetch->client = pbi_immich_client_new (url, key, &error);
+  if (fetch->client == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  pbi_immich_client_set_timeouts (fetch->client,
+                                  MAX (1, pbi_store_get_setting_int (store,
+                                                                     "immich_connect_timeout")),
+                                  MAX (1, pbi_store_get_setting_int (store,
+                                                                     "immich_idle_timeout")));
+  if (fingerprint != NULL && *fingerprint != '\0')
+    pbi_immich_client_set_pinned_certificate (fetch->client, fingerprint);
+  fetch->info = g_new0 (PbiAccountInfo, 1);
+  fetch->info->server_url = g_strdup (pbi_immich_client_get_server_url (fetch->client));
+  fetch->info->album_name = g_strdup (pbi_engine_get_album_name (self));
+  fetch->info->album_assets = -1;
+  pbi_immich_client_get_current_user_async (fetch->client, cancellable, user_cb,
+                                            g_steal_pointer (&task));
+}
+
+/**
+ * pbi_engine_fetch_account_finish:
+ * @self: a #PbiEngine
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): what the server said
+ */
+PbiAccountInfo *
+pbi_engine_fetch_account_finish (PbiEngine     *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        pbi_engine_fetch_account_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
