@@ -461,13 +461,18 @@ _pbi_immich_obj_uint (JsonObject  *obj,
   return TRUE;
 }
 
+/* @node's object, or NULL when @node is NULL or not an object. */
+JsonObject *
+_pbi_immich_node_object (JsonNode *node)
+{
+  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
 JsonObject *
 _pbi_immich_obj_object (JsonObject  *obj,
                         const gchar *member)
 {
-  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
-
-  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  return _pbi_immich_node_object (obj ? json_object_get_member (obj, member) : NULL);
 }
 
 JsonArray *
@@ -757,6 +762,15 @@ _pbi_immich_bad_response (Response    *resp,
                       "The answer to %s %s", resp->what, what_is_wrong);
 }
 
+/* Returns the %PBI_IMMICH_ERROR_BAD_RESPONSE error about @resp on @task. */
+void
+_pbi_immich_return_bad_response (GTask       *task,
+                                 Response    *resp,
+                                 const gchar *what_is_wrong)
+{
+  g_task_return_error (task, _pbi_immich_bad_response (resp, what_is_wrong));
+}
+
 void
 _pbi_immich_json_answer_free (JsonAnswer *a)
 {
@@ -771,19 +785,12 @@ api_call_cb (GObject      *object,
              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  PbiImmichClient *self = PBI_IMMICH_CLIENT (object);
   g_autoptr(Response) resp = NULL;
   GError *error = NULL;
   JsonAnswer *answer;
   JsonNode *root;
 
-  resp = _pbi_immich_exchange_finish (self, result, &error);
-  if (resp == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  root = _pbi_immich_response_to_json (self, resp, &error);
+  root = _pbi_immich_exchange_finish_json (PBI_IMMICH_CLIENT (object), result, &resp, &error);
   if (root == NULL)
     {
       g_task_return_error (task, error);
@@ -793,6 +800,20 @@ api_call_cb (GObject      *object,
   answer->root = root;
   answer->resp = g_steal_pointer (&resp);
   g_task_return_pointer (task, answer, (GDestroyNotify) _pbi_immich_json_answer_free);
+}
+
+/* Finishes _pbi_immich_exchange_async and reads its answer as JSON: the
+ * root, with the Response in @resp (transfer full), or NULL and @error. */
+JsonNode *
+_pbi_immich_exchange_finish_json (PbiImmichClient  *self,
+                                  GAsyncResult     *result,
+                                  Response        **resp,
+                                  GError          **error)
+{
+  *resp = _pbi_immich_exchange_finish (self, result, error);
+  if (*resp == NULL)
+    return NULL;
+  return _pbi_immich_response_to_json (self, *resp, error);
 }
 
 gchar *

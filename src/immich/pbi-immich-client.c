@@ -469,13 +469,13 @@ discover_version_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
-  obj = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  obj = _pbi_immich_node_object (root);
   if (obj == NULL || !_pbi_immich_obj_uint (obj, "major", &v.major)
       || !_pbi_immich_obj_uint (obj, "minor", &v.minor)
       || !_pbi_immich_obj_uint (obj, "patch", &v.patch))
     {
-      g_task_return_error (task, _pbi_immich_bad_response (resp, root ? "lacks the version numbers"
-                                                                      : "is not valid JSON"));
+      _pbi_immich_return_bad_response (task, resp,
+                                       root ? "lacks the version numbers" : "is not valid JSON");
       return;
     }
 
@@ -633,10 +633,7 @@ pbi_immich_client_discover_finish (PbiImmichClient  *self,
                                    GError          **error)
 {
   g_return_val_if_fail (PBI_IS_IMMICH_CLIENT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_immich_client_discover_async, FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return _pbi_immich_task_finish_boolean (self, result, pbi_immich_client_discover_async, error);
 }
 
 static void
@@ -695,6 +692,75 @@ _pbi_immich_ensure_api (PbiImmichClient *self,
   g_ptr_array_add (self->discover_waiters, task);
   if (first)
     pbi_immich_client_discover_async (self, g_task_get_cancellable (task), ensure_api_cb, NULL);
+}
+
+/* Starts one public call: a task on @self tagged @source_tag that owns
+ * @task_data (nullable), whose @start runs once the API is known. */
+void
+_pbi_immich_task_start (PbiImmichClient     *self,
+                        gpointer             source_tag,
+                        ApiStart             start,
+                        gpointer             task_data,
+                        GDestroyNotify       task_data_free,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  if (task_data != NULL)
+    g_task_set_task_data (task, task_data, task_data_free);
+  _pbi_immich_ensure_api (self, task, start);
+}
+
+static gboolean
+task_is_ours (PbiImmichClient *self,
+              GAsyncResult    *result,
+              gpointer         source_tag)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+  return TRUE;
+}
+
+/* The end of a public call started with @source_tag: its pointer result
+ * (transfer full), or NULL and @error. */
+gpointer
+_pbi_immich_task_finish_pointer (PbiImmichClient  *self,
+                                 GAsyncResult     *result,
+                                 gpointer          source_tag,
+                                 GError          **error)
+{
+  if (!task_is_ours (self, result, source_tag))
+    return NULL;
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The same for a call whose result is a boolean. */
+gboolean
+_pbi_immich_task_finish_boolean (PbiImmichClient  *self,
+                                 GAsyncResult     *result,
+                                 gpointer          source_tag,
+                                 GError          **error)
+{
+  if (!task_is_ours (self, result, source_tag))
+    return FALSE;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* For an ApiStart: sends the API call for @task, with its source object and
+ * cancellable; @callback gets @task (transfer full) as its user data. */
+void
+_pbi_immich_task_api_call (GTask               *task,
+                           const gchar         *method,
+                           const gchar         *path,
+                           JsonNode            *body,
+                           RequestFlags         flags,
+                           GAsyncReadyCallback  callback)
+{
+  _pbi_immich_api_call_async (g_task_get_source_object (task), method, path, body, flags,
+                              g_task_get_cancellable (task), callback, task);
 }
 
 /* ------------------------------------------------------------------ */
