@@ -106,8 +106,8 @@ pbi_engine_fetch_albums_async (PbiEngine           *self,
   g_return_if_fail (PBI_IS_ENGINE (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_engine_fetch_albums_async);
+  task = _pbi_engine_task_new (self, pbi_engine_fetch_albums_async, cancellable, callback,
+                               user_data);
   pbi_engine_list_albums_async (self, cancellable, fetch_albums_cb, g_steal_pointer (&task));
 }
 
@@ -126,11 +126,7 @@ pbi_engine_fetch_albums_finish (PbiEngine     *self,
                                 GError       **error)
 {
   g_return_val_if_fail (PBI_IS_ENGINE (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_engine_fetch_albums_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_engine_task_finish_pointer (self, result, pbi_engine_fetch_albums_async, error);
 }
 
 typedef struct

@@ -229,8 +229,7 @@ request_new (PbiEngine           *self,
 {
   Request *req = g_new0 (Request, 1);
 
-  req->task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (req->task, source_tag);
+  req->task = _pbi_engine_task_new (self, source_tag, cancellable, callback, user_data);
   if (album_name != NULL && *album_name != '\0')
     {
       const gchar *one[] = { album_name, NULL };
@@ -300,8 +299,7 @@ pbi_engine_sync_files_finish (PbiEngine     *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_engine_task_finish_pointer (self, result, pbi_engine_sync_files_async, error);
 }
 
 /**
@@ -366,8 +364,7 @@ pbi_engine_sync_photo_finish (PbiEngine     *self,
 {
   PbiSyncResult *res;
 
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  res = g_task_propagate_pointer (G_TASK (result), error);
+  res = _pbi_engine_task_finish_pointer (self, result, pbi_engine_sync_photo_async, error);
   /* a photo synced before and unchanged since counts as a success */
   if (res != NULL && !res->success && res->error == NULL)
     {
@@ -532,8 +529,7 @@ pbi_engine_sync_folder_finish (PbiEngine     *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_engine_task_finish_pointer (self, result, pbi_engine_sync_folder_async, error);
 }
 
 /**

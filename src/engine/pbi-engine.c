@@ -97,6 +97,34 @@ _pbi_engine_set_connection_state (PbiEngine          *self,
     }
 }
 
+/* The task of a public call of @self (pbi_engine_foo_async), tagged
+ * @source_tag; finish it with _pbi_engine_task_finish_pointer(). */
+GTask *
+_pbi_engine_task_new (PbiEngine           *self,
+                      gpointer             source_tag,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  return task;
+}
+
+/* The end of a public call of @self started with @source_tag: its pointer
+ * result (transfer full), or NULL and @error. */
+gpointer
+_pbi_engine_task_finish_pointer (PbiEngine     *self,
+                                 GAsyncResult  *result,
+                                 gpointer       source_tag,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 void
 _pbi_engine_drop_client (PbiEngine *self)
 {
