@@ -129,23 +129,6 @@ pbi_engine_fetch_albums_finish (PbiEngine     *self,
   return _pbi_engine_task_finish_pointer (self, result, pbi_engine_fetch_albums_async, error);
 }
 
-typedef struct
-{
-  GMainContext *context;
-  GAsyncResult *result;
-} FetchWait;
-
-static void
-fetch_wait_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  FetchWait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  g_main_context_wakeup (wait->context);
-}
-
 /**
  * pbi_engine_fetch_albums:
  * @self: a #PbiEngine
@@ -163,17 +146,14 @@ pbi_engine_fetch_albums (PbiEngine     *self,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  FetchWait wait = { NULL, NULL };
+  PbiEngineWait wait = { NULL, NULL };
   GPtrArray *albums;
 
   g_return_val_if_fail (PBI_IS_ENGINE (self), NULL);
 
   wait.context = g_main_context_ref_thread_default ();
-  pbi_engine_fetch_albums_async (self, cancellable, fetch_wait_cb, &wait);
-  while (wait.result == NULL)
-    g_main_context_iteration (wait.context, TRUE);
-  albums = pbi_engine_fetch_albums_finish (self, wait.result, error);
-  g_object_unref (wait.result);
-  g_main_context_unref (wait.context);
+  pbi_engine_fetch_albums_async (self, cancellable, _pbi_engine_wait_cb, &wait);
+  albums = pbi_engine_fetch_albums_finish (self, _pbi_engine_wait_run (&wait), error);
+  _pbi_engine_wait_clear (&wait);
   return albums;
 }

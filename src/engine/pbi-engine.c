@@ -126,6 +126,33 @@ _pbi_engine_task_finish_pointer (PbiEngine     *self,
 }
 
 void
+_pbi_engine_wait_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  PbiEngineWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_context_wakeup (wait->context);
+}
+
+/* Runs the context until the call is done: its result (transfer none). */
+GAsyncResult *
+_pbi_engine_wait_run (PbiEngineWait *wait)
+{
+  while (wait->result == NULL)
+    g_main_context_iteration (wait->context, TRUE);
+  return wait->result;
+}
+
+void
+_pbi_engine_wait_clear (PbiEngineWait *wait)
+{
+  g_clear_object (&wait->result);
+  g_clear_pointer (&wait->context, g_main_context_unref);
+}
+
+void
 _pbi_engine_drop_client (PbiEngine *self)
 {
   GHashTableIter iter;
