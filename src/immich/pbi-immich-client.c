@@ -732,9 +732,8 @@ _pbi_immich_task_finish_pointer (PbiImmichClient  *self,
                                  gpointer          source_tag,
                                  GError          **error)
 {
-  if (!task_is_ours (self, result, source_tag))
-    return NULL;
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return task_is_ours (self, result, source_tag) ? g_task_propagate_pointer (G_TASK (result), error)
+                                                : NULL;
 }
 
 /* The same for a call whose result is a boolean. */
@@ -744,9 +743,7 @@ _pbi_immich_task_finish_boolean (PbiImmichClient  *self,
                                  gpointer          source_tag,
                                  GError          **error)
 {
-  if (!task_is_ours (self, result, source_tag))
-    return FALSE;
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return task_is_ours (self, result, source_tag) && g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* For an ApiStart: sends the API call for @task, with its source object and
