@@ -1,6 +1,7 @@
 /* pbi-immich-client-request.c: one HTTP exchange of PbiImmichClient: the request
  * and its watchdog, TLS checks, the response, JSON helpers, status to error
- * mapping and api_call (a JSON call on the discovered API root).
+ * mapping, api_call (a JSON call on the discovered API root) and the task
+ * helpers every public async/finish pair goes through.
  *
  * Copyright 2026 The PhotoBooth Immich Sync authors
  *
@@ -875,4 +876,74 @@ _pbi_immich_api_call_finish_or_return (PbiImmichClient *self,
   if (answer == NULL)
     g_task_return_error (task, error);
   return answer;
+}
+
+/* ------------------------------------------------------------------ */
+/* The task of a public call                                           */
+/* ------------------------------------------------------------------ */
+
+/* Starts one public call: a task on @self tagged @source_tag that owns
+ * @task_data (nullable), whose @start runs once the API is known. */
+void
+_pbi_immich_task_start (PbiImmichClient     *self,
+                        gpointer             source_tag,
+                        ApiStart             start,
+                        gpointer             task_data,
+                        GDestroyNotify       task_data_free,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  if (task_data != NULL)
+    g_task_set_task_data (task, task_data, task_data_free);
+  _pbi_immich_ensure_api (self, task, start);
+}
+
+static gboolean
+task_is_ours (PbiImmichClient *self,
+              GAsyncResult    *result,
+              gpointer         source_tag)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+  return TRUE;
+}
+
+/* The end of a public call started with @source_tag: its pointer result
+ * (transfer full), or NULL and @error. */
+gpointer
+_pbi_immich_task_finish_pointer (PbiImmichClient  *self,
+                                 GAsyncResult     *result,
+                                 gpointer          source_tag,
+                                 GError          **error)
+{
+  return task_is_ours (self, result, source_tag) ? g_task_propagate_pointer (G_TASK (result), error)
+                                                : NULL;
+}
+
+/* The same for a call whose result is a boolean. */
+gboolean
+_pbi_immich_task_finish_boolean (PbiImmichClient  *self,
+                                 GAsyncResult     *result,
+                                 gpointer          source_tag,
+                                 GError          **error)
+{
+  return task_is_ours (self, result, source_tag) && g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* For an ApiStart: sends the API call for @task, with its source object and
+ * cancellable; @callback gets @task (transfer full) as its user data. */
+void
+_pbi_immich_task_api_call (GTask               *task,
+                           const gchar         *method,
+                           const gchar         *path,
+                           JsonNode            *body,
+                           RequestFlags         flags,
+                           GAsyncReadyCallback  callback)
+{
+  _pbi_immich_api_call_async (g_task_get_source_object (task), method, path, body, flags,
+                              g_task_get_cancellable (task), callback, task);
 }
