@@ -221,17 +221,31 @@ test_connection_cb (GObject      *object,
   g_main_loop_quit (loop);
 }
 
+/* The shape of pbi_engine_test_connection_async and pbi_engine_list_albums_async */
+typedef void (*EngineCall) (PbiEngine           *engine,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data);
+
+/* Opens the engine, makes @call and runs the loop until @done quits it. */
 static gint
-cmd_test_connection (gint    argc,
-                     gchar **argv)
+run_engine_call (EngineCall          call,
+                 GAsyncReadyCallback done)
 {
   g_autoptr(PbiEngine) engine = open_engine ();
 
   if (engine == NULL)
     return exit_code;
-  pbi_engine_test_connection_async (engine, NULL, test_connection_cb, NULL);
+  call (engine, NULL, done, NULL);
   g_main_loop_run (loop);
   return exit_code;
+}
+
+static gint
+cmd_test_connection (gint    argc,
+                     gchar **argv)
+{
+  return run_engine_call (pbi_engine_test_connection_async, test_connection_cb);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -293,13 +307,7 @@ static gint
 cmd_albums (gint    argc,
             gchar **argv)
 {
-  g_autoptr(PbiEngine) engine = open_engine ();
-
-  if (engine == NULL)
-    return exit_code;
-  pbi_engine_list_albums_async (engine, NULL, albums_cb, NULL);
-  g_main_loop_run (loop);
-  return exit_code;
+  return run_engine_call (pbi_engine_list_albums_async, albums_cb);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -474,6 +482,30 @@ sync_done_cb (GObject      *object,
   g_main_loop_quit (loop);
 }
 
+/* Follows @engine's sync on the terminal (logs quiet on a terminal unless
+ * --verbose) until progress_run() returns. */
+static void
+progress_begin (Progress  *progress,
+                PbiEngine *engine)
+{
+  progress->engine = engine;
+  progress->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_signal_connect (engine, "notify::bulk-files-done", G_CALLBACK (on_progress), progress);
+  g_signal_connect (engine, "file-state-changed", G_CALLBACK (on_file_state_changed), progress);
+  g_signal_connect (engine, "notify::album-notice", G_CALLBACK (on_album_notice), progress);
+  pbi_log_set_quiet (is_tty && !opt_verbose);
+}
+
+/* Runs the loop until the sync is done, then stops following it. */
+static gint
+progress_run (Progress *progress)
+{
+  run_loop ();
+  g_signal_handlers_disconnect_by_data (progress->engine, progress);
+  g_hash_table_unref (progress->failures);
+  return exit_code;
+}
+
 static gint
 cmd_sync (gint    argc,
           gchar **argv)
@@ -514,18 +546,10 @@ cmd_sync (gint    argc,
       return EXIT_USAGE;
     }
 
-  progress.engine = engine;
-  progress.failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_signal_connect (engine, "notify::bulk-files-done", G_CALLBACK (on_progress), &progress);
-  g_signal_connect (engine, "file-state-changed", G_CALLBACK (on_file_state_changed), &progress);
-  g_signal_connect (engine, "notify::album-notice", G_CALLBACK (on_album_notice), &progress);
   g_message ("Syncing %s to Immich album \"%s\"", folder, pbi_engine_get_album_name (engine));
-  pbi_log_set_quiet (is_tty && !opt_verbose);
+  progress_begin (&progress, engine);
   pbi_engine_sync_folder_async (engine, folder, NULL, NULL, sync_done_cb, &progress);
-  run_loop ();
-  g_signal_handlers_disconnect_by_data (engine, &progress);
-  g_hash_table_unref (progress.failures);
-  return exit_code;
+  return progress_run (&progress);
 }
 
 static gint
@@ -542,18 +566,10 @@ cmd_sync_file (gint    argc,
       g_printerr ("%s\n", _("Usage: photobooth-immich sync-file FILE... [--album NAME]"));
       return EXIT_USAGE;
     }
-  progress.engine = engine;
-  progress.failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_signal_connect (engine, "notify::bulk-files-done", G_CALLBACK (on_progress), &progress);
-  g_signal_connect (engine, "file-state-changed", G_CALLBACK (on_file_state_changed), &progress);
-  g_signal_connect (engine, "notify::album-notice", G_CALLBACK (on_album_notice), &progress);
-  pbi_log_set_quiet (is_tty && !opt_verbose);
+  progress_begin (&progress, engine);
   pbi_engine_sync_files_async (engine, (const gchar * const *) argv + 1, NULL, NULL,
                                sync_done_cb, &progress);
-  run_loop ();
-  g_signal_handlers_disconnect_by_data (engine, &progress);
-  g_hash_table_unref (progress.failures);
-  return exit_code;
+  return progress_run (&progress);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -106,8 +106,8 @@ pbi_engine_fetch_albums_async (PbiEngine           *self,
   g_return_if_fail (PBI_IS_ENGINE (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_engine_fetch_albums_async);
+  task = _pbi_engine_task_new (self, pbi_engine_fetch_albums_async, cancellable, callback,
+                               user_data);
   pbi_engine_list_albums_async (self, cancellable, fetch_albums_cb, g_steal_pointer (&task));
 }
 
@@ -126,28 +126,7 @@ pbi_engine_fetch_albums_finish (PbiEngine     *self,
                                 GError       **error)
 {
   g_return_val_if_fail (PBI_IS_ENGINE (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_engine_fetch_albums_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-typedef struct
-{
-  GMainContext *context;
-  GAsyncResult *result;
-} FetchWait;
-
-static void
-fetch_wait_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  FetchWait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  g_main_context_wakeup (wait->context);
+  return _pbi_engine_task_finish_pointer (self, result, pbi_engine_fetch_albums_async, error);
 }
 
 /**
@@ -167,17 +146,14 @@ pbi_engine_fetch_albums (PbiEngine     *self,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  FetchWait wait = { NULL, NULL };
+  PbiEngineWait wait = { NULL, NULL };
   GPtrArray *albums;
 
   g_return_val_if_fail (PBI_IS_ENGINE (self), NULL);
 
   wait.context = g_main_context_ref_thread_default ();
-  pbi_engine_fetch_albums_async (self, cancellable, fetch_wait_cb, &wait);
-  while (wait.result == NULL)
-    g_main_context_iteration (wait.context, TRUE);
-  albums = pbi_engine_fetch_albums_finish (self, wait.result, error);
-  g_object_unref (wait.result);
-  g_main_context_unref (wait.context);
+  pbi_engine_fetch_albums_async (self, cancellable, _pbi_engine_wait_cb, &wait);
+  albums = pbi_engine_fetch_albums_finish (self, _pbi_engine_wait_run (&wait), error);
+  _pbi_engine_wait_clear (&wait);
   return albums;
 }

@@ -666,8 +666,8 @@ pbi_engine_list_albums_async (PbiEngine           *self,
 
   g_return_if_fail (PBI_IS_ENGINE (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_engine_list_albums_async);
+  task = _pbi_engine_task_new (self, pbi_engine_list_albums_async, cancellable, callback,
+                               user_data);
   if (!_pbi_engine_make_client (self, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -687,6 +687,5 @@ pbi_engine_list_albums_finish (PbiEngine     *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_engine_task_finish_pointer (self, result, pbi_engine_list_albums_async, error);
 }

@@ -278,6 +278,37 @@ void _pbi_engine_job_network_failed (PbiEngine    *self,
                                      const GError *error);
 gboolean _pbi_engine_make_client (PbiEngine  *self,
                                   GError    **error);
+
+/* The blocking versions of the async calls (for scripts) wait like this:
+ *   PbiEngineWait wait = { g_main_context_ref_thread_default (), NULL };
+ *   pbi_engine_foo_async (self, …, _pbi_engine_wait_cb, &wait);
+ *   res = pbi_engine_foo_finish (self, _pbi_engine_wait_run (&wait), error);
+ *   _pbi_engine_wait_clear (&wait); */
+typedef struct
+{
+  GMainContext *context;  /* (owned) the thread-default one */
+  GAsyncResult *result;   /* (owned) (nullable) until the call is done */
+} PbiEngineWait;
+
+void _pbi_engine_wait_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data);
+GAsyncResult *_pbi_engine_wait_run (PbiEngineWait *wait);
+void _pbi_engine_wait_clear (PbiEngineWait *wait);
+
+/* Every public async/finish pair of PbiEngine (in any of its files):
+ *   task = _pbi_engine_task_new (self, pbi_engine_foo_async, cancellable, callback, user_data);
+ *   … return _pbi_engine_task_finish_pointer (self, result, pbi_engine_foo_async, error); */
+GTask *_pbi_engine_task_new (PbiEngine           *self,
+                             gpointer             source_tag,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data);
+gpointer _pbi_engine_task_finish_pointer (PbiEngine     *self,
+                                          GAsyncResult  *result,
+                                          gpointer       source_tag,
+                                          GError       **error);
+
 void _pbi_engine_ensure_connected (PbiEngine *self);
 void _pbi_engine_on_network_changed (GNetworkMonitor *monitor,
                                      gboolean         available,

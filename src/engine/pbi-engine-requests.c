@@ -229,8 +229,7 @@ request_new (PbiEngine           *self,
 {
   Request *req = g_new0 (Request, 1);
 
-  req->task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (req->task, source_tag);
+  req->task = _pbi_engine_task_new (self, source_tag, cancellable, callback, user_data);
   if (album_name != NULL && *album_name != '\0')
     {
       const gchar *one[] = { album_name, NULL };
@@ -239,6 +238,24 @@ request_new (PbiEngine           *self,
   else
     req->albums = _pbi_engine_default_albums (self);
   return req;
+}
+
+/* The entry of @arg (a path or URI as typed), or NULL when it is not a
+ * readable file; @abs (optional) gets its absolute path, or NULL. */
+static PbiScanEntry *
+scan_entry_for_arg (const gchar  *arg,
+                    gchar       **abs)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (arg);
+  g_autofree gchar *path = g_file_get_path (file);
+  gint64 size, mtime;
+  PbiScanEntry *entry = NULL;
+
+  if (path != NULL && _pbi_engine_stat_path (path, &size, &mtime))
+    entry = scan_entry_new (path, size, mtime);
+  if (abs != NULL)
+    *abs = g_steal_pointer (&path);
+  return entry;
 }
 
 /**
@@ -272,17 +289,15 @@ pbi_engine_sync_files_async (PbiEngine           *self,
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) pbi_scan_entry_free);
   for (guint i = 0; paths[i] != NULL; i++)
     {
-      gint64 size, mtime;
-      g_autoptr(GFile) file = g_file_new_for_commandline_arg (paths[i]);
-      g_autofree gchar *abs = g_file_get_path (file);
+      PbiScanEntry *entry = scan_entry_for_arg (paths[i], NULL);
 
-      if (abs == NULL || !_pbi_engine_stat_path (abs, &size, &mtime))
+      if (entry == NULL)
         {
           pbi_log_error ("immich sync: %s is not a readable file", paths[i]);
           req->summary.failed++;
           continue;
         }
-      g_ptr_array_add (entries, scan_entry_new (abs, size, mtime));
+      g_ptr_array_add (entries, entry);
     }
   start_enqueue_run (self, req, entries);
 }
@@ -300,8 +315,7 @@ pbi_engine_sync_files_finish (PbiEngine     *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_engine_task_finish_pointer (self, result, pbi_engine_sync_files_async, error);
 }
 
 /**
@@ -326,28 +340,26 @@ pbi_engine_sync_photo_async (PbiEngine           *self,
 {
   Request *req;
   g_autoptr(GPtrArray) entries = NULL;
-  g_autoptr(GFile) file = NULL;
   g_autofree gchar *abs = NULL;
-  gint64 size, mtime;
+  PbiScanEntry *entry;
 
   g_return_if_fail (PBI_IS_ENGINE (self));
   g_return_if_fail (path != NULL);
 
   req = request_new (self, album_name, cancellable, callback, user_data,
                      pbi_engine_sync_photo_async);
-  file = g_file_new_for_commandline_arg (path);
-  abs = g_file_get_path (file);
+  entry = scan_entry_for_arg (path, &abs);
   req->single = g_new0 (PbiSyncResult, 1);
   req->single->path = g_strdup (abs != NULL ? abs : path);
 
-  if (abs == NULL || !_pbi_engine_stat_path (abs, &size, &mtime))
+  if (entry == NULL)
     {
       req->single->error = g_strdup_printf (_("%s is not a readable file"), path);
       request_complete (req);
       return;
     }
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) pbi_scan_entry_free);
-  g_ptr_array_add (entries, scan_entry_new (abs, size, mtime));
+  g_ptr_array_add (entries, entry);
   start_enqueue_run (self, req, entries);
 }
 
@@ -366,8 +378,7 @@ pbi_engine_sync_photo_finish (PbiEngine     *self,
 {
   PbiSyncResult *res;
 
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  res = g_task_propagate_pointer (G_TASK (result), error);
+  res = _pbi_engine_task_finish_pointer (self, result, pbi_engine_sync_photo_async, error);
   /* a photo synced before and unchanged since counts as a success */
   if (res != NULL && !res->success && res->error == NULL)
     {
@@ -381,31 +392,6 @@ pbi_engine_sync_photo_finish (PbiEngine     *self,
         }
     }
   return res;
-}
-
-typedef struct
-{
-  GMainContext *context;
-  GAsyncResult *result;
-} SyncWait;
-
-static void
-sync_wait_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  SyncWait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  g_main_context_wakeup (wait->context);
-}
-
-static GAsyncResult *
-sync_wait_run (SyncWait *wait)
-{
-  while (wait->result == NULL)
-    g_main_context_iteration (wait->context, TRUE);
-  return wait->result;
 }
 
 /**
@@ -428,13 +414,12 @@ pbi_engine_sync_photo (PbiEngine     *self,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  SyncWait wait = { g_main_context_ref_thread_default (), NULL };
+  PbiEngineWait wait = { g_main_context_ref_thread_default (), NULL };
   PbiSyncResult *res;
 
-  pbi_engine_sync_photo_async (self, path, album_name, cancellable, sync_wait_cb, &wait);
-  res = pbi_engine_sync_photo_finish (self, sync_wait_run (&wait), error);
-  g_object_unref (wait.result);
-  g_main_context_unref (wait.context);
+  pbi_engine_sync_photo_async (self, path, album_name, cancellable, _pbi_engine_wait_cb, &wait);
+  res = pbi_engine_sync_photo_finish (self, _pbi_engine_wait_run (&wait), error);
+  _pbi_engine_wait_clear (&wait);
   return res;
 }
 
@@ -532,8 +517,7 @@ pbi_engine_sync_folder_finish (PbiEngine     *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_engine_task_finish_pointer (self, result, pbi_engine_sync_folder_async, error);
 }
 
 /**
@@ -556,12 +540,11 @@ pbi_engine_sync_folder (PbiEngine     *self,
                         GCancellable  *cancellable,
                         GError       **error)
 {
-  SyncWait wait = { g_main_context_ref_thread_default (), NULL };
+  PbiEngineWait wait = { g_main_context_ref_thread_default (), NULL };
   PbiSyncSummary *res;
 
-  pbi_engine_sync_folder_async (self, folder, album_name, cancellable, sync_wait_cb, &wait);
-  res = pbi_engine_sync_folder_finish (self, sync_wait_run (&wait), error);
-  g_object_unref (wait.result);
-  g_main_context_unref (wait.context);
+  pbi_engine_sync_folder_async (self, folder, album_name, cancellable, _pbi_engine_wait_cb, &wait);
+  res = pbi_engine_sync_folder_finish (self, _pbi_engine_wait_run (&wait), error);
+  _pbi_engine_wait_clear (&wait);
   return res;
 }

@@ -97,6 +97,61 @@ _pbi_engine_set_connection_state (PbiEngine          *self,
     }
 }
 
+/* The task of a public call of @self (pbi_engine_foo_async), tagged
+ * @source_tag; finish it with _pbi_engine_task_finish_pointer(). */
+GTask *
+_pbi_engine_task_new (PbiEngine           *self,
+                      gpointer             source_tag,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  return task;
+}
+
+/* The end of a public call of @self started with @source_tag: its pointer
+ * result (transfer full), or NULL and @error. */
+gpointer
+_pbi_engine_task_finish_pointer (PbiEngine     *self,
+                                 GAsyncResult  *result,
+                                 gpointer       source_tag,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+_pbi_engine_wait_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  PbiEngineWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_context_wakeup (wait->context);
+}
+
+/* Runs the context until the call is done: its result (transfer none). */
+GAsyncResult *
+_pbi_engine_wait_run (PbiEngineWait *wait)
+{
+  while (wait->result == NULL)
+    g_main_context_iteration (wait->context, TRUE);
+  return wait->result;
+}
+
+void
+_pbi_engine_wait_clear (PbiEngineWait *wait)
+{
+  g_clear_object (&wait->result);
+  g_clear_pointer (&wait->context, g_main_context_unref);
+}
+
 void
 _pbi_engine_drop_client (PbiEngine *self)
 {

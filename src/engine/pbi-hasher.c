@@ -417,6 +417,18 @@ pbi_hasher_push (PbiHasher           *self,
   g_thread_pool_push (self->pool, job, NULL);
 }
 
+/* The result of a task pbi_hasher_push() made with @source_tag. */
+static PbiHashResult *
+hash_task_finish (PbiHasher     *self,
+                  GAsyncResult  *result,
+                  gpointer       source_tag,
+                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /**
  * pbi_hasher_hash_file_async:
  * @self: a #PbiHasher
@@ -464,11 +476,7 @@ pbi_hasher_hash_file_finish (PbiHasher     *self,
                              GError       **error)
 {
   g_return_val_if_fail (PBI_IS_HASHER (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_hasher_hash_file_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return hash_task_finish (self, result, pbi_hasher_hash_file_async, error);
 }
 
 /**
@@ -513,11 +521,7 @@ pbi_hasher_hash_finish (PbiHasher     *self,
   g_autoptr(PbiHashResult) hash = NULL;
 
   g_return_val_if_fail (PBI_IS_HASHER (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_hasher_hash_async, NULL);
-
-  hash = g_task_propagate_pointer (G_TASK (result), error);
+  hash = hash_task_finish (self, result, pbi_hasher_hash_async, error);
   if (hash == NULL)
     return NULL;
 

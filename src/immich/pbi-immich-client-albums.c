@@ -24,7 +24,7 @@
 static PbiImmichAlbum *
 album_from_json (JsonNode *node)
 {
-  JsonObject *obj = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  JsonObject *obj = _pbi_immich_node_object (node);
   JsonObject *owner;
   JsonArray *users;
   PbiImmichAlbum *album;
@@ -55,7 +55,7 @@ album_from_json (JsonNode *node)
   for (i = 0; users != NULL && i < json_array_get_length (users); i++)
     {
       JsonNode *n = json_array_get_element (users, i);
-      JsonObject *member = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+      JsonObject *member = _pbi_immich_node_object (n);
       JsonObject *user = _pbi_immich_obj_object (member, "user");
       const gchar *role = _pbi_immich_obj_string (member, "role");
       const gchar *id = _pbi_immich_obj_string (user, "id");
@@ -83,7 +83,7 @@ album_from_json (JsonNode *node)
   for (i = 0; users != NULL && i < json_array_get_length (users); i++)
     {
       JsonNode *n = json_array_get_element (users, i);
-      JsonObject *user = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+      JsonObject *user = _pbi_immich_node_object (n);
 
       if (_pbi_immich_obj_string (user, "id") != NULL)
         g_strv_builder_add (editors, _pbi_immich_obj_string (user, "id"));
@@ -126,8 +126,7 @@ list_albums_cb (GObject      *object,
     return;
   if (!JSON_NODE_HOLDS_ARRAY (answer->root))
     {
-      g_task_return_error (task,
-                           _pbi_immich_bad_response (answer->resp, "is not a list of albums"));
+      _pbi_immich_return_bad_response (task, answer->resp, "is not a list of albums");
       return;
     }
   arr = json_node_get_array (answer->root);
@@ -137,9 +136,7 @@ list_albums_cb (GObject      *object,
 
       if (album == NULL)
         {
-          g_task_return_error (task,
-                               _pbi_immich_bad_response (answer->resp,
-                                                         "has an album without id or name"));
+          _pbi_immich_return_bad_response (task, answer->resp, "has an album without id or name");
           return;
         }
       if (l->step == 1)
@@ -172,8 +169,7 @@ list_albums_start (GTask *task)
     path = IS_V1 (self) ? "album" : "albums";
   else
     path = IS_V1 (self) ? "album?shared=true" : "albums?shared=true";
-  _pbi_immich_api_call_async (self, "GET", path, NULL, REQ_NONE, g_task_get_cancellable (task),
-                              list_albums_cb, task);
+  _pbi_immich_task_api_call (task, "GET", path, NULL, REQ_NONE, list_albums_cb);
 }
 
 void
@@ -182,17 +178,14 @@ pbi_immich_client_list_albums_async (PbiImmichClient     *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  GTask *task;
   ListAlbums *l;
 
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_list_albums_async);
   l = g_new0 (ListAlbums, 1);
   l->albums = g_ptr_array_new_with_free_func ((GDestroyNotify) pbi_immich_album_free);
   l->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_task_set_task_data (task, l, (GDestroyNotify) list_albums_free);
-  _pbi_immich_ensure_api (self, task, list_albums_start);
+  _pbi_immich_task_start (self, pbi_immich_client_list_albums_async, list_albums_start,
+                          l, (GDestroyNotify) list_albums_free, cancellable, callback, user_data);
 }
 
 /**
@@ -206,10 +199,7 @@ pbi_immich_client_list_albums_finish (PbiImmichClient  *self,
                                       GAsyncResult     *result,
                                       GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_immich_client_list_albums_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_immich_task_finish_pointer (self, result, pbi_immich_client_list_albums_async, error);
 }
 
 JsonNode *
@@ -221,6 +211,18 @@ _pbi_immich_ids_array_node (const gchar * const *ids)
   for (; ids != NULL && *ids != NULL; ids++)
     json_array_add_string_element (arr, *ids);
   json_node_take_array (node, arr);
+  return node;
+}
+
+/* The body {"ids": [@ids…]} (transfer full). */
+JsonNode *
+_pbi_immich_ids_body (const gchar * const *ids)
+{
+  JsonObject *obj = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_object_set_member (obj, "ids", _pbi_immich_ids_array_node (ids));
+  json_node_take_object (node, obj);
   return node;
 }
 
@@ -239,8 +241,7 @@ create_album_cb (GObject      *object,
   album = album_from_json (answer->root);
   if (album == NULL)
     {
-      g_task_return_error (task,
-                           _pbi_immich_bad_response (answer->resp, "lacks the album's id or name"));
+      _pbi_immich_return_bad_response (task, answer->resp, "lacks the album's id or name");
       return;
     }
   g_task_return_pointer (task, album, (GDestroyNotify) pbi_immich_album_free);
@@ -250,11 +251,9 @@ static void
 create_album_start (GTask *task)
 {
   PbiImmichClient *self = g_task_get_source_object (task);
-  JsonNode *body = g_task_get_task_data (task);
 
-  _pbi_immich_api_call_async (self, "POST", IS_V1 (self) ? "album" : "albums", body,
-                              REQ_NOT_REPEATABLE,
-                              g_task_get_cancellable (task), create_album_cb, task);
+  _pbi_immich_task_api_call (task, "POST", IS_V1 (self) ? "album" : "albums",
+                             g_task_get_task_data (task), REQ_NOT_REPEATABLE, create_album_cb);
 }
 
 void
@@ -265,14 +264,10 @@ pbi_immich_client_create_album_async (PbiImmichClient     *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  GTask *task;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
   g_return_if_fail (name != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_create_album_async);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "albumName");
@@ -283,8 +278,9 @@ pbi_immich_client_create_album_async (PbiImmichClient     *self,
       json_builder_add_value (builder, _pbi_immich_ids_array_node (asset_ids));
     }
   json_builder_end_object (builder);
-  g_task_set_task_data (task, json_builder_get_root (builder), (GDestroyNotify) json_node_unref);
-  _pbi_immich_ensure_api (self, task, create_album_start);
+  _pbi_immich_task_start (self, pbi_immich_client_create_album_async, create_album_start,
+                          json_builder_get_root (builder), (GDestroyNotify) json_node_unref,
+                          cancellable, callback, user_data);
 }
 
 /**
@@ -297,10 +293,8 @@ pbi_immich_client_create_album_finish (PbiImmichClient  *self,
                                        GAsyncResult     *result,
                                        GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_immich_client_create_album_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_immich_task_finish_pointer (self, result, pbi_immich_client_create_album_async,
+                                          error);
 }
 
 static void
@@ -319,8 +313,7 @@ add_to_album_cb (GObject      *object,
     return;
   if (!JSON_NODE_HOLDS_ARRAY (answer->root))
     {
-      g_task_return_error (task,
-                           _pbi_immich_bad_response (answer->resp, "is not a list of results"));
+      _pbi_immich_return_bad_response (task, answer->resp, "is not a list of results");
       return;
     }
   arr = json_node_get_array (answer->root);
@@ -328,16 +321,15 @@ add_to_album_cb (GObject      *object,
   for (i = 0; i < json_array_get_length (arr); i++)
     {
       JsonNode *n = json_array_get_element (arr, i);
-      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+      JsonObject *obj = _pbi_immich_node_object (n);
       PbiImmichAlbumAddResult *r;
       gboolean success;
 
       if (_pbi_immich_obj_string (obj, "id") == NULL
           || !_pbi_immich_obj_bool (obj, "success", &success))
         {
-          g_task_return_error (task,
-                               _pbi_immich_bad_response (answer->resp,
-                                                         "has a result without id or success"));
+          _pbi_immich_return_bad_response (task, answer->resp,
+                                           "has a result without id or success");
           return;
         }
       r = g_new0 (PbiImmichAlbumAddResult, 1);
@@ -372,8 +364,7 @@ add_to_album_start (GTask *task)
   g_autofree gchar *path = g_strdup_printf ("%s/%s/assets", IS_V1 (self) ? "album" : "albums",
                                             escaped);
 
-  _pbi_immich_api_call_async (self, "PUT", path, a->body, REQ_ALBUM, g_task_get_cancellable (task),
-                              add_to_album_cb, task);
+  _pbi_immich_task_api_call (task, "PUT", path, a->body, REQ_ALBUM, add_to_album_cb);
 }
 
 void
@@ -384,23 +375,16 @@ pbi_immich_client_add_to_album_async (PbiImmichClient     *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  GTask *task;
   AddToAlbum *a;
-  JsonObject *obj;
 
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
   g_return_if_fail (album_id != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_add_to_album_async);
   a = g_new0 (AddToAlbum, 1);
   a->album_id = g_strdup (album_id);
-  obj = json_object_new ();
-  json_object_set_member (obj, "ids", _pbi_immich_ids_array_node (asset_ids));
-  a->body = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (a->body, obj);
-  g_task_set_task_data (task, a, (GDestroyNotify) add_to_album_free);
-  _pbi_immich_ensure_api (self, task, add_to_album_start);
+  a->body = _pbi_immich_ids_body (asset_ids);
+  _pbi_immich_task_start (self, pbi_immich_client_add_to_album_async, add_to_album_start,
+                          a, (GDestroyNotify) add_to_album_free, cancellable, callback, user_data);
 }
 
 /**
@@ -413,8 +397,6 @@ pbi_immich_client_add_to_album_finish (PbiImmichClient  *self,
                                        GAsyncResult     *result,
                                        GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_immich_client_add_to_album_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_immich_task_finish_pointer (self, result, pbi_immich_client_add_to_album_async,
+                                          error);
 }

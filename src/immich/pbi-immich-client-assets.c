@@ -59,21 +59,20 @@ bulk_check_cb (GObject      *object,
         ? _pbi_immich_obj_array (json_node_get_object (answer->root), "results") : NULL;
   if (arr == NULL)
     {
-      g_task_return_error (task, _pbi_immich_bad_response (answer->resp, "lacks the results"));
+      _pbi_immich_return_bad_response (task, answer->resp, "lacks the results");
       return;
     }
   by_id = g_hash_table_new (g_str_hash, g_str_equal);
   for (i = 0; i < json_array_get_length (arr); i++)
     {
       JsonNode *n = json_array_get_element (arr, i);
-      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+      JsonObject *obj = _pbi_immich_node_object (n);
       const gchar *action = _pbi_immich_obj_string (obj, "action");
 
       if (_pbi_immich_obj_string (obj, "id") == NULL
           || (g_strcmp0 (action, "accept") != 0 && g_strcmp0 (action, "reject") != 0))
         {
-          g_task_return_error (task, _pbi_immich_bad_response (answer->resp,
-                                                               "has a result without id or action"));
+          _pbi_immich_return_bad_response (task, answer->resp, "has a result without id or action");
           return;
         }
       g_hash_table_insert (by_id, (gpointer) _pbi_immich_obj_string (obj, "id"), obj);
@@ -88,7 +87,7 @@ bulk_check_cb (GObject      *object,
         {
           g_autofree gchar *why = g_strdup_printf ("lacks a result for “%s”", item->id);
 
-          g_task_return_error (task, _pbi_immich_bad_response (answer->resp, why));
+          _pbi_immich_return_bad_response (task, answer->resp, why);
           return;
         }
       r = g_new0 (PbiImmichCheckResult, 1);
@@ -138,9 +137,9 @@ bulk_check_start (GTask *task)
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
-  _pbi_immich_api_call_async (self, "POST", IS_V1 (self) ? "asset/bulk-upload-check"
-                                                         : "assets/bulk-upload-check",
-                              body, REQ_NONE, g_task_get_cancellable (task), bulk_check_cb, task);
+  _pbi_immich_task_api_call (task, "POST", IS_V1 (self) ? "asset/bulk-upload-check"
+                                                        : "assets/bulk-upload-check",
+                             body, REQ_NONE, bulk_check_cb);
 }
 
 void
@@ -150,19 +149,16 @@ pbi_immich_client_bulk_check_async (PbiImmichClient     *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  GTask *task;
   BulkCheck *b;
 
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
   g_return_if_fail (items != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_bulk_check_async);
   b = g_new0 (BulkCheck, 1);
   b->items = g_ptr_array_ref (items);
   b->results = g_ptr_array_new_with_free_func ((GDestroyNotify) pbi_immich_check_result_free);
-  g_task_set_task_data (task, b, (GDestroyNotify) bulk_check_free);
-  _pbi_immich_ensure_api (self, task, bulk_check_start);
+  _pbi_immich_task_start (self, pbi_immich_client_bulk_check_async, bulk_check_start,
+                          b, (GDestroyNotify) bulk_check_free, cancellable, callback, user_data);
 }
 
 /**
@@ -176,10 +172,7 @@ pbi_immich_client_bulk_check_finish (PbiImmichClient  *self,
                                      GAsyncResult     *result,
                                      GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_immich_client_bulk_check_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_immich_task_finish_pointer (self, result, pbi_immich_client_bulk_check_async, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -204,11 +197,8 @@ restore_cb (GObject      *object,
 static void
 restore_start (GTask *task)
 {
-  PbiImmichClient *self = g_task_get_source_object (task);
-
-  _pbi_immich_api_call_async (self, "POST", "trash/restore/assets", g_task_get_task_data (task),
-                              REQ_NONE,
-                              g_task_get_cancellable (task), restore_cb, task);
+  _pbi_immich_task_api_call (task, "POST", "trash/restore/assets", g_task_get_task_data (task),
+                             REQ_NONE, restore_cb);
 }
 
 void
@@ -218,20 +208,11 @@ pbi_immich_client_restore_assets_async (PbiImmichClient     *self,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
-  GTask *task;
-  JsonObject *obj;
-  JsonNode *body;
-
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_restore_assets_async);
-  obj = json_object_new ();
-  json_object_set_member (obj, "ids", _pbi_immich_ids_array_node (asset_ids));
-  body = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (body, obj);
-  g_task_set_task_data (task, body, (GDestroyNotify) json_node_unref);
-  _pbi_immich_ensure_api (self, task, restore_start);
+  _pbi_immich_task_start (self, pbi_immich_client_restore_assets_async, restore_start,
+                          _pbi_immich_ids_body (asset_ids), (GDestroyNotify) json_node_unref,
+                          cancellable, callback, user_data);
 }
 
 gboolean
@@ -239,10 +220,8 @@ pbi_immich_client_restore_assets_finish (PbiImmichClient  *self,
                                          GAsyncResult     *result,
                                          GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_immich_client_restore_assets_async, FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return _pbi_immich_task_finish_boolean (self, result, pbi_immich_client_restore_assets_async,
+                                          error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -305,22 +284,16 @@ upload_cb (GObject      *object,
   const gchar *status;
   gboolean duplicate = FALSE;
 
-  resp = _pbi_immich_exchange_finish (self, result, &error);
-  if (resp == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  root = _pbi_immich_response_to_json (self, resp, &error);
+  root = _pbi_immich_exchange_finish_json (self, result, &resp, &error);
   if (root == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  obj = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  obj = _pbi_immich_node_object (root);
   if (_pbi_immich_obj_string (obj, "id") == NULL)
     {
-      g_task_return_error (task, _pbi_immich_bad_response (resp, "lacks the asset's id"));
+      _pbi_immich_return_bad_response (task, resp, "lacks the asset's id");
       return;
     }
   status = _pbi_immich_obj_string (obj, "status");
@@ -328,8 +301,7 @@ upload_cb (GObject      *object,
     duplicate = g_str_equal (status, "duplicate");
   else if (!_pbi_immich_obj_bool (obj, "duplicate", &duplicate))
     {
-      g_task_return_error (task,
-                           _pbi_immich_bad_response (resp, "says neither status nor duplicate"));
+      _pbi_immich_return_bad_response (task, resp, "says neither status nor duplicate");
       return;
     }
   r = g_new0 (PbiImmichUploadResult, 1);
@@ -420,6 +392,29 @@ file_error (const gchar  *path,
                       "Could not read “%s”: %s", path, error->message);
 }
 
+/* Finishes opening @path: its stream, or NULL when the error (in file
+ * words unless cancelled) has been returned on @task. */
+static GInputStream *
+upload_opened_or_return (GObject      *file,
+                         GAsyncResult *result,
+                         GTask        *task,
+                         const gchar  *path)
+{
+  g_autoptr(GError) error = NULL;
+  GFileInputStream *stream;
+
+  stream = g_file_read_finish (G_FILE (file), result, &error);
+  if (stream == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_error (task, file_error (path, error));
+      return NULL;
+    }
+  return G_INPUT_STREAM (stream);
+}
+
 static void
 upload_sidecar_opened_cb (GObject      *object,
                           GAsyncResult *result,
@@ -427,20 +422,10 @@ upload_sidecar_opened_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   Upload *u = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  GFileInputStream *stream;
 
-  stream = g_file_read_finish (G_FILE (object), result, &error);
-  if (stream == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_error (task, file_error (u->sidecar_path, error));
-      return;
-    }
-  u->sidecar_stream = G_INPUT_STREAM (stream);
-  upload_send (g_steal_pointer (&task));
+  u->sidecar_stream = upload_opened_or_return (object, result, task, u->sidecar_path);
+  if (u->sidecar_stream != NULL)
+    upload_send (g_steal_pointer (&task));
 }
 
 static void
@@ -450,19 +435,10 @@ upload_asset_opened_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   Upload *u = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  GFileInputStream *stream;
 
-  stream = g_file_read_finish (G_FILE (object), result, &error);
-  if (stream == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_error (task, file_error (u->upload->path, error));
-      return;
-    }
-  u->asset_stream = G_INPUT_STREAM (stream);
+  u->asset_stream = upload_opened_or_return (object, result, task, u->upload->path);
+  if (u->asset_stream == NULL)
+    return;
   if (u->sidecar_path != NULL)
     {
       g_autoptr(GFile) sidecar = g_file_new_for_path (u->sidecar_path);
@@ -570,8 +546,5 @@ pbi_immich_client_upload_finish (PbiImmichClient  *self,
                                  GAsyncResult     *result,
                                  GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_immich_client_upload_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_immich_task_finish_pointer (self, result, pbi_immich_client_upload_async, error);
 }

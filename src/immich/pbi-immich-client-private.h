@@ -149,7 +149,55 @@ JsonAnswer *_pbi_immich_api_call_finish_or_return (PbiImmichClient *self,
 void _pbi_immich_ensure_api (PbiImmichClient *self,
                              GTask           *task,
                              ApiStart         start);
+
+/* The shape of every public endpoint (see pbi-immich-client-server.c):
+ *
+ *   static void foo_cb (…) { answer = _pbi_immich_api_call_finish_or_return (…); … }
+ *   static void foo_start (GTask *task) { _pbi_immich_task_api_call (task, "GET", path, NULL,
+ *                                                                     REQ_NONE, foo_cb); }
+ *   void pbi_immich_client_foo_async (self, …, cancellable, callback, user_data)
+ *   {
+ *     g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
+ *     _pbi_immich_task_start (self, pbi_immich_client_foo_async, foo_start, data, data_free,
+ *                             cancellable, callback, user_data);
+ *   }
+ *   Foo *pbi_immich_client_foo_finish (self, result, error)
+ *   {
+ *     return _pbi_immich_task_finish_pointer (self, result, pbi_immich_client_foo_async, error);
+ *   }
+ */
+void _pbi_immich_task_start (PbiImmichClient     *self,
+                             gpointer             source_tag,
+                             ApiStart             start,
+                             gpointer             task_data,
+                             GDestroyNotify       task_data_free,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data);
+gpointer _pbi_immich_task_finish_pointer (PbiImmichClient  *self,
+                                          GAsyncResult     *result,
+                                          gpointer          source_tag,
+                                          GError          **error);
+gboolean _pbi_immich_task_finish_boolean (PbiImmichClient  *self,
+                                          GAsyncResult     *result,
+                                          gpointer          source_tag,
+                                          GError          **error);
+void _pbi_immich_task_api_call (GTask               *task,
+                                const gchar         *method,
+                                const gchar         *path,
+                                JsonNode            *body,
+                                RequestFlags         flags,
+                                GAsyncReadyCallback  callback);
+JsonObject *_pbi_immich_node_object (JsonNode *node);
+void _pbi_immich_return_bad_response (GTask       *task,
+                                      Response    *resp,
+                                      const gchar *what_is_wrong);
+JsonNode *_pbi_immich_exchange_finish_json (PbiImmichClient  *self,
+                                            GAsyncResult     *result,
+                                            Response        **resp,
+                                            GError          **error);
 JsonNode *_pbi_immich_ids_array_node (const gchar * const *ids);
+JsonNode *_pbi_immich_ids_body (const gchar * const *ids);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Response, _pbi_immich_response_free)
 

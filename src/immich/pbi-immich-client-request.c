@@ -1,6 +1,7 @@
 /* pbi-immich-client-request.c: one HTTP exchange of PbiImmichClient: the request
  * and its watchdog, TLS checks, the response, JSON helpers, status to error
- * mapping and api_call (a JSON call on the discovered API root).
+ * mapping, api_call (a JSON call on the discovered API root) and the task
+ * helpers every public async/finish pair goes through.
  *
  * Copyright 2026 The PhotoBooth Immich Sync authors
  *
@@ -461,13 +462,18 @@ _pbi_immich_obj_uint (JsonObject  *obj,
   return TRUE;
 }
 
+/* @node's object, or NULL when @node is NULL or not an object. */
+JsonObject *
+_pbi_immich_node_object (JsonNode *node)
+{
+  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
 JsonObject *
 _pbi_immich_obj_object (JsonObject  *obj,
                         const gchar *member)
 {
-  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
-
-  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  return _pbi_immich_node_object (obj ? json_object_get_member (obj, member) : NULL);
 }
 
 JsonArray *
@@ -757,6 +763,15 @@ _pbi_immich_bad_response (Response    *resp,
                       "The answer to %s %s", resp->what, what_is_wrong);
 }
 
+/* Returns the %PBI_IMMICH_ERROR_BAD_RESPONSE error about @resp on @task. */
+void
+_pbi_immich_return_bad_response (GTask       *task,
+                                 Response    *resp,
+                                 const gchar *what_is_wrong)
+{
+  g_task_return_error (task, _pbi_immich_bad_response (resp, what_is_wrong));
+}
+
 void
 _pbi_immich_json_answer_free (JsonAnswer *a)
 {
@@ -771,19 +786,12 @@ api_call_cb (GObject      *object,
              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  PbiImmichClient *self = PBI_IMMICH_CLIENT (object);
   g_autoptr(Response) resp = NULL;
   GError *error = NULL;
   JsonAnswer *answer;
   JsonNode *root;
 
-  resp = _pbi_immich_exchange_finish (self, result, &error);
-  if (resp == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  root = _pbi_immich_response_to_json (self, resp, &error);
+  root = _pbi_immich_exchange_finish_json (PBI_IMMICH_CLIENT (object), result, &resp, &error);
   if (root == NULL)
     {
       g_task_return_error (task, error);
@@ -793,6 +801,20 @@ api_call_cb (GObject      *object,
   answer->root = root;
   answer->resp = g_steal_pointer (&resp);
   g_task_return_pointer (task, answer, (GDestroyNotify) _pbi_immich_json_answer_free);
+}
+
+/* Finishes _pbi_immich_exchange_async and reads its answer as JSON: the
+ * root, with the Response in @resp (transfer full), or NULL and @error. */
+JsonNode *
+_pbi_immich_exchange_finish_json (PbiImmichClient  *self,
+                                  GAsyncResult     *result,
+                                  Response        **resp,
+                                  GError          **error)
+{
+  *resp = _pbi_immich_exchange_finish (self, result, error);
+  if (*resp == NULL)
+    return NULL;
+  return _pbi_immich_response_to_json (self, *resp, error);
 }
 
 gchar *
@@ -854,4 +876,74 @@ _pbi_immich_api_call_finish_or_return (PbiImmichClient *self,
   if (answer == NULL)
     g_task_return_error (task, error);
   return answer;
+}
+
+/* ------------------------------------------------------------------ */
+/* The task of a public call                                           */
+/* ------------------------------------------------------------------ */
+
+/* Starts one public call: a task on @self tagged @source_tag that owns
+ * @task_data (nullable), whose @start runs once the API is known. */
+void
+_pbi_immich_task_start (PbiImmichClient     *self,
+                        gpointer             source_tag,
+                        ApiStart             start,
+                        gpointer             task_data,
+                        GDestroyNotify       task_data_free,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  if (task_data != NULL)
+    g_task_set_task_data (task, task_data, task_data_free);
+  _pbi_immich_ensure_api (self, task, start);
+}
+
+static gboolean
+task_is_ours (PbiImmichClient *self,
+              GAsyncResult    *result,
+              gpointer         source_tag)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+  return TRUE;
+}
+
+/* The end of a public call started with @source_tag: its pointer result
+ * (transfer full), or NULL and @error. */
+gpointer
+_pbi_immich_task_finish_pointer (PbiImmichClient  *self,
+                                 GAsyncResult     *result,
+                                 gpointer          source_tag,
+                                 GError          **error)
+{
+  return task_is_ours (self, result, source_tag) ? g_task_propagate_pointer (G_TASK (result), error)
+                                                : NULL;
+}
+
+/* The same for a call whose result is a boolean. */
+gboolean
+_pbi_immich_task_finish_boolean (PbiImmichClient  *self,
+                                 GAsyncResult     *result,
+                                 gpointer          source_tag,
+                                 GError          **error)
+{
+  return task_is_ours (self, result, source_tag) && g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* For an ApiStart: sends the API call for @task, with its source object and
+ * cancellable; @callback gets @task (transfer full) as its user data. */
+void
+_pbi_immich_task_api_call (GTask               *task,
+                           const gchar         *method,
+                           const gchar         *path,
+                           JsonNode            *body,
+                           RequestFlags         flags,
+                           GAsyncReadyCallback  callback)
+{
+  _pbi_immich_api_call_async (g_task_get_source_object (task), method, path, body, flags,
+                              g_task_get_cancellable (task), callback, task);
 }

@@ -33,11 +33,10 @@ ping_cb (GObject      *object,
   answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
   if (answer == NULL)
     return;
-  obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
+  obj = _pbi_immich_node_object (answer->root);
   if (g_strcmp0 (_pbi_immich_obj_string (obj, "res"), "pong") != 0)
     {
-      g_task_return_error (task,
-                           _pbi_immich_bad_response (answer->resp, "is not {\"res\":\"pong\"}"));
+      _pbi_immich_return_bad_response (task, answer->resp, "is not {\"res\":\"pong\"}");
       return;
     }
   g_task_return_boolean (task, TRUE);
@@ -48,8 +47,8 @@ ping_start (GTask *task)
 {
   PbiImmichClient *self = g_task_get_source_object (task);
 
-  _pbi_immich_api_call_async (self, "GET", IS_V1 (self) ? "server-info/ping" : "server/ping", NULL,
-                              REQ_NONE, g_task_get_cancellable (task), ping_cb, task);
+  _pbi_immich_task_api_call (task, "GET", IS_V1 (self) ? "server-info/ping" : "server/ping", NULL,
+                             REQ_NONE, ping_cb);
 }
 
 void
@@ -58,12 +57,9 @@ pbi_immich_client_ping_async (PbiImmichClient     *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_ping_async);
-  _pbi_immich_ensure_api (self, task, ping_start);
+  _pbi_immich_task_start (self, pbi_immich_client_ping_async, ping_start,
+                          NULL, NULL, cancellable, callback, user_data);
 }
 
 gboolean
@@ -71,10 +67,7 @@ pbi_immich_client_ping_finish (PbiImmichClient  *self,
                                GAsyncResult     *result,
                                GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_immich_client_ping_async, FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return _pbi_immich_task_finish_boolean (self, result, pbi_immich_client_ping_async, error);
 }
 
 static void
@@ -91,13 +84,12 @@ version_cb (GObject      *object,
   answer = _pbi_immich_api_call_finish_or_return (self, result, task);
   if (answer == NULL)
     return;
-  obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
+  obj = _pbi_immich_node_object (answer->root);
   if (!_pbi_immich_obj_uint (obj, "major", &v.major)
       || !_pbi_immich_obj_uint (obj, "minor", &v.minor)
       || !_pbi_immich_obj_uint (obj, "patch", &v.patch))
     {
-      g_task_return_error (task,
-                           _pbi_immich_bad_response (answer->resp, "lacks the version numbers"));
+      _pbi_immich_return_bad_response (task, answer->resp, "lacks the version numbers");
       return;
     }
   self->version = v;
@@ -110,9 +102,8 @@ version_start (GTask *task)
 {
   PbiImmichClient *self = g_task_get_source_object (task);
 
-  _pbi_immich_api_call_async (self, "GET", IS_V1 (self) ? "server-info/version" : "server/version",
-                              NULL,
-                              REQ_NO_AUTH, g_task_get_cancellable (task), version_cb, task);
+  _pbi_immich_task_api_call (task, "GET", IS_V1 (self) ? "server-info/version" : "server/version",
+                             NULL, REQ_NO_AUTH, version_cb);
 }
 
 void
@@ -121,12 +112,9 @@ pbi_immich_client_get_version_async (PbiImmichClient     *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_get_version_async);
-  _pbi_immich_ensure_api (self, task, version_start);
+  _pbi_immich_task_start (self, pbi_immich_client_get_version_async, version_start,
+                          NULL, NULL, cancellable, callback, user_data);
 }
 
 /**
@@ -139,10 +127,7 @@ pbi_immich_client_get_version_finish (PbiImmichClient  *self,
                                       GAsyncResult     *result,
                                       GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_immich_client_get_version_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_immich_task_finish_pointer (self, result, pbi_immich_client_get_version_async, error);
 }
 
 static void
@@ -158,11 +143,10 @@ user_cb (GObject      *object,
   answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
   if (answer == NULL)
     return;
-  obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
+  obj = _pbi_immich_node_object (answer->root);
   if (_pbi_immich_obj_string (obj, "id") == NULL || _pbi_immich_obj_string (obj, "email") == NULL)
     {
-      g_task_return_error (task,
-                           _pbi_immich_bad_response (answer->resp, "lacks the user's id or email"));
+      _pbi_immich_return_bad_response (task, answer->resp, "lacks the user's id or email");
       return;
     }
   user = g_new0 (PbiImmichUser, 1);
@@ -178,8 +162,8 @@ user_start (GTask *task)
 {
   PbiImmichClient *self = g_task_get_source_object (task);
 
-  _pbi_immich_api_call_async (self, "GET", IS_V1 (self) ? "user/me" : "users/me", NULL, REQ_NONE,
-                              g_task_get_cancellable (task), user_cb, task);
+  _pbi_immich_task_api_call (task, "GET", IS_V1 (self) ? "user/me" : "users/me", NULL, REQ_NONE,
+                             user_cb);
 }
 
 void
@@ -188,12 +172,9 @@ pbi_immich_client_get_current_user_async (PbiImmichClient     *self,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_get_current_user_async);
-  _pbi_immich_ensure_api (self, task, user_start);
+  _pbi_immich_task_start (self, pbi_immich_client_get_current_user_async, user_start,
+                          NULL, NULL, cancellable, callback, user_data);
 }
 
 /**
@@ -206,10 +187,8 @@ pbi_immich_client_get_current_user_finish (PbiImmichClient  *self,
                                            GAsyncResult     *result,
                                            GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_immich_client_get_current_user_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_immich_task_finish_pointer (self, result, pbi_immich_client_get_current_user_async,
+                                          error);
 }
 
 static GStrv
@@ -246,12 +225,11 @@ permissions_cb (GObject      *object,
   answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
   if (answer == NULL)
     return;
-  obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
+  obj = _pbi_immich_node_object (answer->root);
   perms = _pbi_immich_obj_array (obj, "permissions");
   if (perms == NULL)
     {
-      g_task_return_error (task,
-                           _pbi_immich_bad_response (answer->resp, "lacks the key's permissions"));
+      _pbi_immich_return_bad_response (task, answer->resp, "lacks the key's permissions");
       return;
     }
   g_task_return_pointer (task, strv_from_array (perms, FALSE), (GDestroyNotify) g_strfreev);
@@ -269,9 +247,7 @@ permissions_start (GTask *task)
       g_object_unref (task);
       return;
     }
-  _pbi_immich_api_call_async (self, "GET", "api-keys/me", NULL, REQ_NONE,
-                              g_task_get_cancellable (task),
-                              permissions_cb, task);
+  _pbi_immich_task_api_call (task, "GET", "api-keys/me", NULL, REQ_NONE, permissions_cb);
 }
 
 void
@@ -280,12 +256,9 @@ pbi_immich_client_get_key_permissions_async (PbiImmichClient     *self,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_get_key_permissions_async);
-  _pbi_immich_ensure_api (self, task, permissions_start);
+  _pbi_immich_task_start (self, pbi_immich_client_get_key_permissions_async, permissions_start,
+                          NULL, NULL, cancellable, callback, user_data);
 }
 
 /**
@@ -333,12 +306,10 @@ media_types_cb (GObject      *object,
   answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
   if (answer == NULL)
     return;
-  obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
+  obj = _pbi_immich_node_object (answer->root);
   if (_pbi_immich_obj_array (obj, "image") == NULL || _pbi_immich_obj_array (obj, "video") == NULL)
     {
-      g_task_return_error (task,
-                           _pbi_immich_bad_response (answer->resp,
-                                                     "lacks the image or video list"));
+      _pbi_immich_return_bad_response (task, answer->resp, "lacks the image or video list");
       return;
     }
   types = g_new0 (PbiImmichMediaTypes, 1);
@@ -353,9 +324,9 @@ media_types_start (GTask *task)
 {
   PbiImmichClient *self = g_task_get_source_object (task);
 
-  _pbi_immich_api_call_async (self, "GET", IS_V1 (self) ? "server-info/media-types"
-                              : "server/media-types",
-                              NULL, REQ_NONE, g_task_get_cancellable (task), media_types_cb, task);
+  _pbi_immich_task_api_call (task, "GET", IS_V1 (self) ? "server-info/media-types"
+                                                        : "server/media-types",
+                             NULL, REQ_NONE, media_types_cb);
 }
 
 void
@@ -364,12 +335,9 @@ pbi_immich_client_get_media_types_async (PbiImmichClient     *self,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_get_media_types_async);
-  _pbi_immich_ensure_api (self, task, media_types_start);
+  _pbi_immich_task_start (self, pbi_immich_client_get_media_types_async, media_types_start,
+                          NULL, NULL, cancellable, callback, user_data);
 }
 
 /**
@@ -382,8 +350,6 @@ pbi_immich_client_get_media_types_finish (PbiImmichClient  *self,
                                           GAsyncResult     *result,
                                           GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_immich_client_get_media_types_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_immich_task_finish_pointer (self, result, pbi_immich_client_get_media_types_async,
+                                          error);
 }

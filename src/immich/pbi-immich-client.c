@@ -469,13 +469,13 @@ discover_version_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
-  obj = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  obj = _pbi_immich_node_object (root);
   if (obj == NULL || !_pbi_immich_obj_uint (obj, "major", &v.major)
       || !_pbi_immich_obj_uint (obj, "minor", &v.minor)
       || !_pbi_immich_obj_uint (obj, "patch", &v.patch))
     {
-      g_task_return_error (task, _pbi_immich_bad_response (resp, root ? "lacks the version numbers"
-                                                                      : "is not valid JSON"));
+      _pbi_immich_return_bad_response (task, resp,
+                                       root ? "lacks the version numbers" : "is not valid JSON");
       return;
     }
 
@@ -633,10 +633,7 @@ pbi_immich_client_discover_finish (PbiImmichClient  *self,
                                    GError          **error)
 {
   g_return_val_if_fail (PBI_IS_IMMICH_CLIENT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_immich_client_discover_async, FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return _pbi_immich_task_finish_boolean (self, result, pbi_immich_client_discover_async, error);
 }
 
 static void

@@ -479,6 +479,44 @@ pbi_store_file_remove (PbiStore     *self,
   return _pbi_store_step_done (self, stmt, "forget a file", error);
 }
 
+static GPtrArray *
+records_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) pbi_file_record_free);
+}
+
+/* The statement for a query of file records, or NULL (and a log line). */
+static PbiStmt *
+records_query (PbiStore    *self,
+               const gchar *sql)
+{
+  g_autoptr(GError) error = NULL;
+  PbiStmt *stmt = _pbi_store_get_stmt (self, sql, &error);
+
+  if (stmt == NULL)
+    g_message ("%s", error->message);
+  return stmt;
+}
+
+/* Every row of @stmt (bound) as a PbiFileRecord; a failure to @what is
+ * logged and ends the list. */
+static GPtrArray *
+records_read (PbiStore    *self,
+              PbiStmt     *stmt,
+              const gchar *what)
+{
+  g_autoptr(GPtrArray) records = records_new ();
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (records, record_from_row (self, stmt));
+
+  if (rc != SQLITE_DONE)
+    _pbi_store_log_db_error (self, rc, what);
+
+  return g_steal_pointer (&records);
+}
+
 /**
  * pbi_store_files_due:
  * @self: a #PbiStore
@@ -496,35 +534,21 @@ pbi_store_files_due (PbiStore *self,
                      gint64    now_us,
                      guint     limit)
 {
-  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) pbi_file_record_free);
-  g_autoptr(GError) error = NULL;
   g_autoptr(PbiStmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (PBI_IS_STORE (self), NULL);
 
-  stmt = _pbi_store_get_stmt (self,
-                              "SELECT " FILE_COLUMNS " FROM pbi_files "
-                              "WHERE state IN ('pending', 'hashing', 'checking', 'uploading', 'adding') "
-                              "   OR (state = 'failed' AND next_retry <= ?1) "
-                              "ORDER BY created, id LIMIT ?2",
-                              &error);
+  stmt = records_query (self,
+                        "SELECT " FILE_COLUMNS " FROM pbi_files "
+                        "WHERE state IN ('pending', 'hashing', 'checking', 'uploading', 'adding') "
+                        "   OR (state = 'failed' AND next_retry <= ?1) "
+                        "ORDER BY created, id LIMIT ?2");
   if (stmt == NULL)
-    {
-      g_message ("%s", error->message);
-      return g_steal_pointer (&records);
-    }
+    return records_new ();
 
   sqlite3_bind_int64 (stmt, 1, now_us);
   sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (records, record_from_row (self, stmt));
-
-  if (rc != SQLITE_DONE)
-    _pbi_store_log_db_error (self, rc, "read the queue");
-
-  return g_steal_pointer (&records);
+  return records_read (self, stmt, "read the queue");
 }
 
 /**
@@ -540,33 +564,19 @@ GPtrArray *
 pbi_store_files_failed (PbiStore *self,
                         guint     limit)
 {
-  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) pbi_file_record_free);
-  g_autoptr(GError) error = NULL;
   g_autoptr(PbiStmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (PBI_IS_STORE (self), NULL);
 
-  stmt = _pbi_store_get_stmt (self,
-                              "SELECT " FILE_COLUMNS " FROM pbi_files "
-                              "WHERE state IN ('failed', 'rejected') "
-                              "ORDER BY updated DESC, id DESC LIMIT ?1",
-                              &error);
+  stmt = records_query (self,
+                        "SELECT " FILE_COLUMNS " FROM pbi_files "
+                        "WHERE state IN ('failed', 'rejected') "
+                        "ORDER BY updated DESC, id DESC LIMIT ?1");
   if (stmt == NULL)
-    {
-      g_message ("%s", error->message);
-      return g_steal_pointer (&records);
-    }
+    return records_new ();
 
   sqlite3_bind_int64 (stmt, 1, limit > 0 ? (gint64) limit : -1);
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (records, record_from_row (self, stmt));
-
-  if (rc != SQLITE_DONE)
-    _pbi_store_log_db_error (self, rc, "read the failed files");
-
-  return g_steal_pointer (&records);
+  return records_read (self, stmt, "read the failed files");
 }
 
 /**
