@@ -144,7 +144,15 @@ class App:
         self.log = open(os.path.join(workdir, name + ".log"), "w+")
         self.proc = subprocess.Popen([APP, "--database", tool.db] + list(args), env=e,
                                      stdout=self.log, stderr=subprocess.STDOUT)
-        self.root = wait_for(self._find_app, 30, interval=0.3, what="the app on the AT-SPI bus")
+        try:
+            # generous: a loaded machine takes a while to bring up D-Bus, AT-SPI and GTK
+            self.root = wait_for(self._find_app, 90, interval=0.3,
+                                 what="the app on the AT-SPI bus")
+        except BaseException:
+            # the caller never gets this object to stop: do it here, or the next
+            # test's app finds this one holding the application id
+            self.stop()
+            raise
 
     def _find_app(self):
         if self.proc.poll() is not None:
