@@ -106,6 +106,7 @@ check_user_cb (GObject      *object,
   CheckData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(PbiImmichUser) user = NULL;
+  GCancellable *cancellable;
 
   user = pbi_immich_client_get_current_user_finish (PBI_IMMICH_CLIENT (object), result, &error);
   if (user == NULL)
@@ -117,7 +118,8 @@ check_user_cb (GObject      *object,
   data->check->user_id = g_strdup (user->id);
   data->check->user_name = g_strdup (user->name);
   data->check->user_email = g_strdup (user->email);
-  pbi_immich_client_get_key_permissions_async (data->client, g_task_get_cancellable (task),
+  cancellable = g_task_get_cancellable (task);
+  pbi_immich_client_get_key_permissions_async (data->client, cancellable,
                                                check_perms_cb, g_steal_pointer (&task));
 }
 

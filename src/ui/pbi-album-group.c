@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pbi-ui-util.h"
 #include "pbi-album-group.h"
 #include "pbi-engine-private.h"
 #include "pbi-engine-test.h"
@@ -23,7 +24,7 @@ struct _PbiAlbumGroup
   GCancellable        *cancellable;
   gchar               *user_id;
   GPtrArray           *rows;        /* AdwActionRow, one per album shown */
-  GtkCheckButton      *first_check;
+  GtkToggleButton     *first_check;
 
   AdwActionRow        *current_row;
   AdwExpanderRow      *albums_row;
@@ -62,12 +63,12 @@ sync_checks (PbiAlbumGroup *self)
   for (guint i = 0; i < self->rows->len; i++)
     {
       GtkWidget *row = g_ptr_array_index (self->rows, i);
-      GtkCheckButton *check = g_object_get_data (G_OBJECT (row), "check");
+      GtkToggleButton *check = g_object_get_data (G_OBJECT (row), "check");
       const gchar *name = g_object_get_data (G_OBJECT (row), "album-name");
 
       if (!found && g_strcmp0 (name, album) == 0)
         {
-          gtk_check_button_set_active (check, TRUE);
+          gtk_toggle_button_set_active (check, TRUE);
           found = TRUE;
         }
     }
@@ -76,7 +77,7 @@ sync_checks (PbiAlbumGroup *self)
       {
         GtkWidget *row = g_ptr_array_index (self->rows, i);
 
-        gtk_check_button_set_active (g_object_get_data (G_OBJECT (row), "check"), FALSE);
+        gtk_toggle_button_set_active (g_object_get_data (G_OBJECT (row), "check"), FALSE);
       }
 }
 
@@ -87,13 +88,16 @@ on_album_name_changed_cb (PbiAlbumGroup *self)
 }
 
 static void
-on_check_toggled_cb (GtkCheckButton *check,
-                     PbiAlbumGroup  *self)
+on_check_toggled_cb (GtkToggleButton *check,
+                     PbiAlbumGroup   *self)
 {
   const gchar *name = g_object_get_data (G_OBJECT (check), "album-name");
   g_autofree gchar *album = NULL;
+  gboolean active = gtk_toggle_button_get_active (check);
 
-  if (!gtk_check_button_get_active (check))
+  gtk_button_set_icon_name (GTK_BUTTON (check), active ? "object-select-symbolic" : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (check), active ? _("The album in use") : _("Use this album"));
+  if (!active)
     return;
   album = g_settings_get_string (self->settings, "album-name");
   if (g_strcmp0 (album, name) != 0)
@@ -125,7 +129,10 @@ add_album_row (PbiAlbumGroup        *self,
                gboolean              owned)
 {
   GtkWidget *row = adw_action_row_new ();
-  GtkWidget *check = gtk_check_button_new ();
+  /* A toggle button in a group rather than a radio check button: GTK 4.8
+   * gives check buttons no accessible action, so screen readers and tests
+   * could not choose an album. The chosen one shows a check mark. */
+  GtkWidget *check = gtk_toggle_button_new ();
   g_autofree gchar *count = NULL;
   g_autofree gchar *subtitle = NULL;
 
@@ -145,14 +152,17 @@ add_album_row (PbiAlbumGroup        *self,
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
   gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (check, "flat");
+  gtk_widget_add_css_class (check, "circular");
+  gtk_widget_set_tooltip_text (check, _("Use this album"));
+  /* its name is the row's title (the row labels its activatable widget) */
   gtk_accessible_update_property (GTK_ACCESSIBLE (check),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, album->name,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle,
                                   -1);
   if (self->first_check != NULL)
-    gtk_check_button_set_group (GTK_CHECK_BUTTON (check), self->first_check);
+    gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (check), self->first_check);
   else
-    self->first_check = GTK_CHECK_BUTTON (check);
+    self->first_check = GTK_TOGGLE_BUTTON (check);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
   g_object_set_data_full (G_OBJECT (row), "album-name", g_strdup (album->name), g_free);
@@ -184,7 +194,7 @@ list_albums_cb (GObject      *object,
     {
       /* Translators: %s is the reason, in plain words */
       subtitle = g_strdup_printf (_("Could not load the albums: %s"), error->message);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->albums_row), subtitle);
+      adw_expander_row_set_subtitle (self->albums_row, subtitle);
       return;
     }
   g_ptr_array_sort (albums, compare_albums);
@@ -211,7 +221,7 @@ list_albums_cb (GObject      *object,
                                              "%u album, %u of them shared with you",
                                              "%u albums, %u of them shared with you", shown),
                                 shown, shared);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->albums_row), subtitle);
+  adw_expander_row_set_subtitle (self->albums_row, subtitle);
   adw_expander_row_set_expanded (self->albums_row, shown > 0);
 }
 
@@ -231,7 +241,7 @@ check_user_cb (GObject      *object,
         return;
       set_busy (self, FALSE);
       subtitle = g_strdup_printf (_("Could not load the albums: %s"), error->message);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->albums_row), subtitle);
+      adw_expander_row_set_subtitle (self->albums_row, subtitle);
       return;
     }
   g_free (self->user_id);
@@ -255,7 +265,7 @@ pbi_album_group_load (PbiAlbumGroup *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   set_busy (self, TRUE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->albums_row), _("Loading the albums…"));
+  adw_expander_row_set_subtitle (self->albums_row, _("Loading the albums…"));
   /* the user's id tells own albums from ones shared with them */
   pbi_engine_check_connection_async (self->engine, self->cancellable, check_user_cb,
                                      g_object_ref (self));
@@ -378,6 +388,7 @@ pbi_album_group_init (PbiAlbumGroup *self)
 {
   self->rows = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  pbi_entry_row_name_apply_button (ADW_ENTRY_ROW (self->new_row));
 }
 
 /**

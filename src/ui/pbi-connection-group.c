@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pbi-ui-util.h"
 #include "pbi-connection-group.h"
 #include "pbi-immich-client.h"
 
@@ -20,6 +21,7 @@ struct _PbiConnectionGroup
   GSettings           *settings;
   GCancellable        *cancellable;
   PbiConnectionCheck  *check;
+  guint                save_url_id;
 
   AdwEntryRow         *url_row;
   AdwActionRow        *url_hint_row;
@@ -116,10 +118,31 @@ validate_url (PbiConnectionGroup *self)
     }
 }
 
+/* A usable address is saved once typing pauses, so it is not lost when the
+ * window closes; a wrong one only shows why. */
+static gboolean
+save_url_cb (gpointer user_data)
+{
+  PbiConnectionGroup *self = user_data;
+  const gchar *url = gtk_editable_get_text (GTK_EDITABLE (self->url_row));
+  g_autofree gchar *saved = g_settings_get_string (self->settings, "server-url");
+  g_autofree gchar *normal = NULL;
+
+  self->save_url_id = 0;
+  if (g_strcmp0 (url, saved) == 0)
+    return G_SOURCE_REMOVE;
+  normal = pbi_immich_normalize_url (url, NULL);
+  if (normal != NULL && g_strcmp0 (normal, saved) != 0)
+    g_settings_set_string (self->settings, "server-url", normal);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_url_row_changed_cb (PbiConnectionGroup *self)
 {
   validate_url (self);
+  g_clear_handle_id (&self->save_url_id, g_source_remove);
+  self->save_url_id = g_timeout_add (800, save_url_cb, self);
 }
 
 /**
@@ -140,6 +163,7 @@ pbi_connection_group_commit (PbiConnectionGroup *self)
 
   g_return_val_if_fail (PBI_IS_CONNECTION_GROUP (self), FALSE);
 
+  g_clear_handle_id (&self->save_url_id, g_source_remove);
   if (g_strcmp0 (url, saved) != 0)
     {
       g_autofree gchar *normal = pbi_immich_normalize_url (url, NULL);
@@ -401,6 +425,7 @@ pbi_connection_group_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->save_url_id, g_source_remove);
   if (self->settings != NULL)
     {
       g_settings_unbind (self->url_row, "text");
@@ -483,6 +508,8 @@ static void
 pbi_connection_group_init (PbiConnectionGroup *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  pbi_entry_row_name_apply_button (ADW_ENTRY_ROW (self->url_row));
+  pbi_entry_row_name_apply_button (ADW_ENTRY_ROW (self->key_row));
   set_busy (self, FALSE);
 }
 

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pbi-ui-util.h"
 #include "pbi-folder-row.h"
 
 struct _PbiFolderRow
@@ -18,6 +19,7 @@ struct _PbiFolderRow
   GSettings            *settings;
   GCancellable         *cancellable;
   GtkFileChooserNative *chooser;
+  guint                 apply_id;
 
   GtkButton            *choose_button;
   AdwEntryRow          *path_row;
@@ -117,11 +119,10 @@ query_folder_cb (GObject      *object,
     }
   show_hint (self, NULL);
   g_settings_set_string (self->settings, "capture-folder", path);
-  gtk_editable_set_text (GTK_EDITABLE (self->path_row), "");
 }
 
 static void
-on_path_row_apply_cb (PbiFolderRow *self)
+apply_path (PbiFolderRow *self)
 {
   g_autofree gchar *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->path_row))));
   g_autoptr(GFile) folder = NULL;
@@ -140,6 +141,32 @@ on_path_row_apply_cb (PbiFolderRow *self)
   g_file_query_info_async (folder, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
                            G_PRIORITY_DEFAULT, self->cancellable, query_folder_cb,
                            g_object_ref (self));
+}
+
+static void
+on_path_row_apply_cb (PbiFolderRow *self)
+{
+  g_clear_handle_id (&self->apply_id, g_source_remove);
+  apply_path (self);
+}
+
+static gboolean
+apply_path_cb (gpointer user_data)
+{
+  PbiFolderRow *self = user_data;
+
+  self->apply_id = 0;
+  apply_path (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A typed path is taken once typing pauses and it names a folder. */
+static void
+on_path_row_changed_cb (PbiFolderRow *self)
+{
+  g_clear_handle_id (&self->apply_id, g_source_remove);
+  if (*gtk_editable_get_text (GTK_EDITABLE (self->path_row)) != '\0')
+    self->apply_id = g_timeout_add (800, apply_path_cb, self);
 }
 
 static gboolean
@@ -171,6 +198,7 @@ pbi_folder_row_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->apply_id, g_source_remove);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
@@ -221,15 +249,14 @@ pbi_folder_row_class_init (PbiFolderRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbiFolderRow, path_hint_row);
   gtk_widget_class_bind_template_callback (widget_class, on_choose_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_path_row_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_path_row_changed_cb);
 }
 
 static void
 pbi_folder_row_init (PbiFolderRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->choose_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Choose Capture Folder"),
-                                  -1);
+  pbi_entry_row_name_apply_button (ADW_ENTRY_ROW (self->path_row));
 }
 
 /**

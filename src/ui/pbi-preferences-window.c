@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pbi-ui-util.h"
 #include "pbi-album-group.h"
 #include "pbi-connection-group.h"
 #include "pbi-folder-row.h"
@@ -471,6 +472,10 @@ static void
 pbi_preferences_window_init (PbiPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  pbi_entry_row_name_apply_button (ADW_ENTRY_ROW (self->extra_albums_row));
+  pbi_entry_row_name_apply_button (ADW_ENTRY_ROW (self->schedule_start_row));
+  pbi_entry_row_name_apply_button (ADW_ENTRY_ROW (self->schedule_end_row));
+  pbi_entry_row_name_apply_button (ADW_ENTRY_ROW (self->pin_row));
 }
 
 /**
