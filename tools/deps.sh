@@ -11,7 +11,8 @@ build_packages="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libgli
   libgtk-4-dev libadwaita-1-dev gettext desktop-file-utils appstream
   gobject-introspection libgirepository1.0-dev ca-certificates"
 test_packages="python3 python3-gi gir1.2-glib-2.0 xvfb xauth imagemagick openssl
-  libimage-exiftool-perl curl procps"
+  libimage-exiftool-perl curl procps python3-dogtail python3-pyatspi at-spi2-core dbus-x11
+  dconf-gsettings-backend librsvg2-common locales"
 
 pbi_apt_install ()
 {
@@ -30,6 +31,19 @@ pbi_apt_install ()
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# The German UI test runs with LANG=de_DE.UTF-8: generate that locale.
+pbi_locales ()
+{
+  locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$' && return 0
+  if [ "$(id -u)" != 0 ]; then
+    echo "The locale de_DE.UTF-8 is missing (the German UI test needs it):" >&2
+    echo "run as root: echo 'de_DE.UTF-8 UTF-8' >> /etc/locale.gen && locale-gen" >&2
+    return 0
+  fi
+  grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null || echo 'de_DE.UTF-8 UTF-8' >> /etc/locale.gen
+  locale-gen
 }
 
 # Node 22 and the official Immich CLIs for the contract suite, in the build

@@ -127,6 +127,9 @@ class Demo:
         e = dict(os.environ)
         e['PBI_SHOT_REQUEST'] = self.shot_request
         e['G_DEBUG'] = 'fatal-criticals'
+        # Xvfb has only llvmpipe GL: on a busy machine it renders a tall
+        # window so slowly that spinners starve the main loop
+        e.setdefault('GSK_RENDERER', 'cairo')
         if env:
             e.update(env)
         args = [os.environ['PBI_PREFS_DEMO'], '--database', self.db]

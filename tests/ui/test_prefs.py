@@ -17,7 +17,7 @@ tap = Tap()
 fake = Fake()
 fake.create_album('Birthday')
 fake.create_album('Wedding')
-demo = Demo('preferences', size='720x1500')
+demo = Demo('preferences', size='720x1320')
 
 
 def unreachable():
@@ -102,7 +102,7 @@ finally:
     demo.stop()
 
 # the German UI
-demo = Demo('preferences', size='720x1500',
+demo = Demo('preferences', size='720x1320',
             env={'LANGUAGE': 'de', 'LANG': 'de_DE.UTF-8', 'LC_ALL': 'de_DE.UTF-8'})
 try:
     def german():

@@ -16,7 +16,7 @@ tap = Tap()
 fake = Fake()
 fake.create_album('Birthday')
 captures = tempfile.mkdtemp(prefix='pbi-captures-')
-demo = Demo('welcome', size='1024x1700')
+demo = Demo('welcome', size='900x1380')
 
 
 def not_ready_at_first():
@@ -65,7 +65,7 @@ try:
 finally:
     demo.stop()
 
-demo = Demo('welcome', size='1024x1700',
+demo = Demo('welcome', size='900x1380',
             env={'LANGUAGE': 'de', 'LANG': 'de_DE.UTF-8', 'LC_ALL': 'de_DE.UTF-8'})
 try:
     def german():
