@@ -262,8 +262,8 @@ offer_trust (PbiConnectionGroup *self,
   dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                    _("Trust This Certificate?"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "trust", _("_Trust Certificate"),
+                                    "cancel", _("Cancel"),
+                                    "trust", _("Trust Certificate"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "trust",
                                               ADW_RESPONSE_SUGGESTED);

@@ -86,18 +86,24 @@ def is_on(node):
 class Fake:
     """fake-immich on 127.0.0.1 with one full-access key."""
 
-    def __init__(self, key='secret', version='3.2.2'):
+    def __init__(self, key='secret', version='3.2.2', extra_keys=(), tls=False):
         self.key = key
-        self.proc = subprocess.Popen(
-            [os.environ['PBI_FAKE_IMMICH'], '--port', '0', '--api-version', version,
-             '--api-key', key],
-            stdout=subprocess.PIPE, text=True)
+        args = [os.environ['PBI_FAKE_IMMICH'], '--port', '0', '--api-version', version,
+                '--api-key', key]
+        for k in extra_keys:
+            args += ['--api-key', k]
+        if tls:
+            srcdir = os.path.join(os.path.dirname(__file__), '..', 'fake-immich')
+            args += ['--tls-cert', os.path.join(srcdir, 'test-cert.pem'),
+                     '--tls-key', os.path.join(srcdir, 'test-key.pem')]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         _children.append(self.proc)
         self.url = self.proc.stdout.readline().strip()
-        assert self.url.startswith('http://127.0.0.1:'), self.url
+        assert self.url.startswith('http%s://127.0.0.1:' % ('s' if tls else '')), self.url
         log('fake-immich at ' + self.url)
 
     def api(self, method, path, body=None):
+        assert self.url.startswith('http://'), 'the control API is used over http only here'
         req = urllib.request.Request(self.url + path, method=method,
                                      data=json.dumps(body).encode() if body is not None else None,
                                      headers={'x-api-key': self.key,

@@ -14,7 +14,7 @@ from prefs_harness import (Demo, Fake, Tap, enable_accessibility, free_port, is_
 
 enable_accessibility()
 tap = Tap()
-fake = Fake()
+fake = Fake(extra_keys=['limited:user.read,album.read,apiKey.read'])
 fake.create_album('Birthday')
 fake.create_album('Wedding')
 demo = Demo('preferences', size='720x1320')
@@ -56,6 +56,34 @@ def connection_works():
     assert demo.setting('server-url') == fake.url
 
 
+def missing_permissions():
+    demo.type_into('API Key', 'limited')
+    demo.press('Test Connection')
+    demo.find_label('but the key cannot sync')
+    demo.find_label('Missing permissions: asset.upload, album.create, albumAsset.create.')
+
+
+def untrusted_certificate():
+    tls = Fake(tls=True)
+    try:
+        demo.type_into('Server URL', tls.url)
+        demo.type_into('API Key', tls.key)
+        demo.press('Test Connection')
+        demo.find_label('The server’s certificate is not trusted')
+        body = demo.find_label('Trust it only if its SHA-256 fingerprint')
+        fingerprint = body.name.rsplit('\n', 1)[-1].strip()
+        assert len(fingerprint) == 95 and fingerprint.count(':') == 31, fingerprint
+        assert demo.setting('tls-fingerprint') in ('', None)
+        # libadwaita 1.2 names its dialog buttons twice over
+        demo.press('Trust Certificate Trust Certificate')
+        demo.wait_setting('tls-fingerprint', fingerprint, timeout=5)
+        demo.find_label('Connected to Immich 3.2.2 as ')
+    finally:
+        tls.stop()
+    # back to the plain server for the steps below
+    demo.type_into('Server URL', fake.url)
+
+
 def load_and_pick_album():
     demo.press('Load Albums')
     # the toggle buttons in a group GTK 4.8 exposes as push buttons
@@ -80,20 +108,27 @@ def test_upload():
 
 
 def outside_change():
+    row = demo.find('list item', 'Album in Use')
+    subtitle = row.findChild(lambda x: x.roleName == 'label' and x.name != 'Album in Use')
+    assert subtitle.name == 'Birthday', subtitle.name
     demo.set_setting('album-name', 'Changed Outside')
     start = time.monotonic()
-    demo.find_label('Changed Outside', timeout=2.5)
+    wait_for('the album row to say "Changed Outside"',
+             lambda: subtitle.name == 'Changed Outside', timeout=2.0, interval=0.1)
     log('outside album change showed after %.1f s' % (time.monotonic() - start))
     switch = demo.find('check box', 'Enable Immich Sync')
     assert not is_on(switch)
     demo.set_setting('enabled', 'true')
-    wait_for('the Enable switch on', lambda: is_on(switch), timeout=2.5)
+    wait_for('the Enable switch on', lambda: is_on(switch), timeout=2.0, interval=0.1)
 
 
 try:
     tap.run('unreachable server shows "Server unreachable"', unreachable)
     tap.run('server URL is validated as typed, with the reason', url_validated_as_typed)
     tap.run('wrong key shows "API key refused"', wrong_key)
+    tap.run('a key without upload rights names the missing permissions', missing_permissions)
+    tap.run('an untrusted certificate is offered with its fingerprint and pinned',
+            untrusted_certificate)
     tap.run('Test Connection names version, user and permissions', connection_works)
     tap.run('Load Albums fills the picker; picking one saves album-name', load_and_pick_album)
     tap.run('Test Upload puts a sample photo into the album', test_upload)
