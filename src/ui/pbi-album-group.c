@@ -9,11 +9,11 @@
 
 #include <glib/gi18n.h>
 
-#include "pbi-ui-util.h"
 #include "pbi-album-group.h"
 #include "pbi-engine-private.h"
 #include "pbi-engine-test.h"
 #include "pbi-immich-types.h"
+#include "pbi-ui-util.h"
 
 struct _PbiAlbumGroup
 {

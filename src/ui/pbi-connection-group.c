@@ -9,9 +9,9 @@
 
 #include <glib/gi18n.h>
 
-#include "pbi-ui-util.h"
 #include "pbi-connection-group.h"
 #include "pbi-immich-client.h"
+#include "pbi-ui-util.h"
 
 struct _PbiConnectionGroup
 {

@@ -9,8 +9,8 @@
 
 #include <glib/gi18n.h>
 
-#include "pbi-ui-util.h"
 #include "pbi-folder-row.h"
+#include "pbi-ui-util.h"
 
 struct _PbiFolderRow
 {

@@ -11,13 +11,13 @@
 
 #include <glib/gi18n.h>
 
-#include "pbi-ui-util.h"
 #include "pbi-album-group.h"
 #include "pbi-connection-group.h"
 #include "pbi-folder-row.h"
 #include "pbi-kiosk-pin.h"
 #include "pbi-preferences-window.h"
 #include "pbi-test-photo.h"
+#include "pbi-ui-util.h"
 
 struct _PbiPreferencesWindow
 {
