@@ -25,6 +25,7 @@ struct _PbiWelcomePage
   PbiConnectionGroup  *connection_group;
   PbiAlbumGroup       *album_group;
 
+  GtkImage            *app_icon;
   GtkBox              *content_box;
   GtkLabel            *intro_label;
   AdwPreferencesGroup *folder_group;
@@ -180,6 +181,7 @@ pbi_welcome_page_class_init (PbiWelcomePageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/photobooth/ImmichSync/ui/pbi-welcome-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PbiWelcomePage, app_icon);
   gtk_widget_class_bind_template_child (widget_class, PbiWelcomePage, content_box);
   gtk_widget_class_bind_template_child (widget_class, PbiWelcomePage, intro_label);
   gtk_widget_class_bind_template_child (widget_class, PbiWelcomePage, folder_group);
@@ -192,6 +194,8 @@ static void
 pbi_welcome_page_init (PbiWelcomePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* the .Devel build installs its icon under its own id */
+  gtk_image_set_from_icon_name (self->app_icon, APP_ID);
 }
 
 /**
