@@ -87,6 +87,20 @@ on_album_name_changed_cb (PbiAlbumGroup *self)
   sync_checks (self);
 }
 
+/* A filled radio mark on the album in use, an empty one on the others (a
+ * check mark and nothing where the icon theme lacks radio marks). */
+static void
+set_choice_icon (GtkToggleButton *button,
+                 gboolean         active)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (button)));
+  const gchar *icon = active ? "radio-checked-symbolic" : "radio-symbolic";
+
+  if (!gtk_icon_theme_has_icon (theme, icon))
+    icon = active ? "object-select-symbolic" : "";
+  gtk_button_set_icon_name (GTK_BUTTON (button), icon);
+}
+
 static void
 on_check_toggled_cb (GtkToggleButton *check,
                      PbiAlbumGroup   *self)
@@ -95,7 +109,7 @@ on_check_toggled_cb (GtkToggleButton *check,
   g_autofree gchar *album = NULL;
   gboolean active = gtk_toggle_button_get_active (check);
 
-  gtk_button_set_icon_name (GTK_BUTTON (check), active ? "object-select-symbolic" : "");
+  set_choice_icon (check, active);
   gtk_widget_set_tooltip_text (GTK_WIDGET (check), active ? _("The album in use") : _("Use this album"));
   if (!active)
     return;
@@ -155,6 +169,7 @@ add_album_row (PbiAlbumGroup        *self,
   gtk_widget_add_css_class (check, "flat");
   gtk_widget_add_css_class (check, "circular");
   gtk_widget_set_tooltip_text (check, _("Use this album"));
+  set_choice_icon (GTK_TOGGLE_BUTTON (check), FALSE);
   /* its name is the row's title (the row labels its activatable widget) */
   gtk_accessible_update_property (GTK_ACCESSIBLE (check),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle,
