@@ -13,7 +13,8 @@ build_packages="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libgli
 test_packages="python3 python3-gi gir1.2-glib-2.0 xvfb xauth imagemagick openssl
   libimage-exiftool-perl curl procps flatpak-builder
   dpkg-dev debhelper dh-python fakeroot lintian
-  python3-dogtail python3-pyatspi gir1.2-atspi-2.0 at-spi2-core dbus-x11 xdotool fonts-dejavu-core"
+  python3-dogtail python3-pyatspi gir1.2-atspi-2.0 at-spi2-core dbus-x11 xdotool fonts-dejavu-core
+  dconf-gsettings-backend librsvg2-common locales"
 
 pbi_apt_install ()
 {
@@ -32,6 +33,19 @@ pbi_apt_install ()
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# The German UI test runs with LANG=de_DE.UTF-8: generate that locale.
+pbi_locales ()
+{
+  locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$' && return 0
+  if [ "$(id -u)" != 0 ]; then
+    echo "The locale de_DE.UTF-8 is missing (the German UI test needs it):" >&2
+    echo "run as root: echo 'de_DE.UTF-8 UTF-8' >> /etc/locale.gen && locale-gen" >&2
+    return 0
+  fi
+  grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null || echo 'de_DE.UTF-8 UTF-8' >> /etc/locale.gen
+  locale-gen
 }
 
 # Node 22 and the official Immich CLIs for the contract suite, in the build

@@ -24,6 +24,7 @@
 #include "pbi-engine-private.h"
 #include "pbi-instance-lock.h"
 #include "pbi-kiosk.h"
+#include "pbi-preferences-window.h"
 #include "pbi-settings-backend.h"
 #include "pbi-window.h"
 
@@ -221,9 +222,9 @@ static void
 show_preferences (gpointer user_data)
 {
   PbiApplication *self = user_data;
-  GtkWidget *window = adw_preferences_window_new ();
+  GtkWidget *window = pbi_preferences_window_new (main_window (self), self->engine,
+                                                  self->settings);
 
-  gtk_window_set_transient_for (GTK_WINDOW (window), main_window (self));
   gtk_window_set_modal (GTK_WINDOW (window), TRUE);
   gtk_window_present (GTK_WINDOW (window));
 }

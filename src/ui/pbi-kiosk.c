@@ -90,6 +90,28 @@ pbi_kiosk_pin_check (const gchar *stored,
   return equal_in_constant_time (stored, hashed);
 }
 
+/**
+ * pbi_kiosk_pin_is_valid:
+ * @pin: a PIN as typed
+ *
+ * Returns: %TRUE when @pin is 4 to 12 digits
+ */
+gboolean
+pbi_kiosk_pin_is_valid (const gchar *pin)
+{
+  gsize len;
+
+  if (pin == NULL)
+    return FALSE;
+  len = strlen (pin);
+  if (len < 4 || len > 12)
+    return FALSE;
+  for (const gchar *p = pin; *p != '\0'; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
 typedef struct
 {
   GSettings            *settings;

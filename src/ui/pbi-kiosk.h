@@ -17,6 +17,7 @@ gchar    *pbi_kiosk_pin_hash     (const gchar          *pin,
                                   const gchar          *salt);
 gboolean  pbi_kiosk_pin_check    (const gchar          *stored,
                                   const gchar          *pin);
+gboolean  pbi_kiosk_pin_is_valid (const gchar          *pin);
 void      pbi_kiosk_require_pin  (GtkWindow            *parent,
                                   GSettings            *settings,
                                   PbiKioskUnlockedFunc  unlocked,

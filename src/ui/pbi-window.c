@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "pbi-status-page.h"
+#include "pbi-welcome-page.h"
 #include "pbi-window.h"
 
 struct _PbiWindow
@@ -33,22 +34,6 @@ show_status (PbiWindow *self)
   gtk_widget_set_visible (self->welcome_page, FALSE);
 }
 
-/* The first-run page. Until the welcome page (PbiWelcomePage) is merged,
- * a placeholder that says where to set the app up. */
-static GtkWidget *
-create_welcome_page (PbiWindow *self,
-                     PbiEngine *engine,
-                     GSettings *settings)
-{
-  GtkWidget *page = adw_status_page_new ();
-
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), "camera-photo-symbolic");
-  adw_status_page_set_title (ADW_STATUS_PAGE (page), _("Welcome"));
-  adw_status_page_set_description (ADW_STATUS_PAGE (page),
-                                   _("Set the server address and API key in the preferences."));
-  return page;
-}
-
 static gboolean
 is_configured (GSettings *settings)
 {
@@ -56,16 +41,6 @@ is_configured (GSettings *settings)
   g_autofree gchar *key = g_settings_get_string (settings, "api-key");
 
   return *url != '\0' && *key != '\0';
-}
-
-static void
-on_setting_changed_cb (GSettings   *settings,
-                       const gchar *key,
-                       PbiWindow   *self)
-{
-  /* set up from elsewhere meanwhile (preferences, the CLI, sqlite3) */
-  if (is_configured (settings))
-    show_status (self);
 }
 
 /**
@@ -197,7 +172,7 @@ pbi_window_new (PbiApplication *app)
   GSettings *settings = pbi_application_get_settings (app);
 
   self = g_object_new (PBI_TYPE_WINDOW, "application", app, NULL);
-  self->welcome_page = create_welcome_page (self, engine, settings);
+  self->welcome_page = pbi_welcome_page_new (engine, settings);
   self->status_page = pbi_status_page_new (engine, settings,
                                            pbi_application_get_read_only_reason (app));
   gtk_stack_add_named (self->stack, self->welcome_page, "welcome");
@@ -206,10 +181,7 @@ pbi_window_new (PbiApplication *app)
     show_status (self);
   else
     gtk_stack_set_visible_child_name (self->stack, "welcome");
-  if (g_signal_lookup ("finished", G_OBJECT_TYPE (self->welcome_page)) != 0)
-    g_signal_connect_object (self->welcome_page, "finished", G_CALLBACK (show_status), self,
-                             G_CONNECT_SWAPPED);
-  else
-    g_signal_connect_object (settings, "changed", G_CALLBACK (on_setting_changed_cb), self, 0);
+  g_signal_connect_object (self->welcome_page, "finished", G_CALLBACK (show_status), self,
+                           G_CONNECT_SWAPPED);
   return self;
 }

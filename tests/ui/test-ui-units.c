@@ -197,6 +197,18 @@ test_thumbnail_cached_privately (void)
   g_clear_object (&texture);
 }
 
+static void
+test_pin_valid (void)
+{
+  g_assert_true (pbi_kiosk_pin_is_valid ("1234"));
+  g_assert_true (pbi_kiosk_pin_is_valid ("123456789012"));
+  g_assert_false (pbi_kiosk_pin_is_valid ("123"));
+  g_assert_false (pbi_kiosk_pin_is_valid ("1234567890123"));
+  g_assert_false (pbi_kiosk_pin_is_valid ("12a4"));
+  g_assert_false (pbi_kiosk_pin_is_valid (""));
+  g_assert_false (pbi_kiosk_pin_is_valid (NULL));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -212,6 +224,7 @@ main (int    argc,
 
   g_test_add_func ("/pbi/ui/kiosk/pin-hash", test_pin_hash);
   g_test_add_func ("/pbi/ui/kiosk/pin-plain-and-none", test_pin_plain_and_none);
+  g_test_add_func ("/pbi/ui/kiosk/pin-valid", test_pin_valid);
   g_test_add_func ("/pbi/ui/format/time-ago", test_time_ago);
   g_test_add_func ("/pbi/ui/format/time-left-and-rate", test_time_left_and_rate);
   g_test_add_func ("/pbi/ui/thumbnail/orientation", test_thumbnail_orientation);

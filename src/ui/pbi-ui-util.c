@@ -1,0 +1,41 @@
+/* pbi-ui-util.c: small helpers the preferences widgets share
+ *
+ * Copyright 2026 The PhotoBooth Immich Sync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pbi-ui-util.h"
+
+/**
+ * pbi_entry_row_name_apply_button:
+ * @row: an entry row with show-apply-button
+ *
+ * libadwaita 1.2 leaves the apply button of an AdwEntryRow without an
+ * accessible name (a screen reader says only "button"); this gives it one.
+ */
+void
+pbi_entry_row_name_apply_button (AdwEntryRow *row)
+{
+  GObject *button;
+  const gchar *title;
+  g_autofree gchar *description = NULL;
+
+  g_return_if_fail (ADW_IS_ENTRY_ROW (row));
+
+  button = gtk_widget_get_template_child (GTK_WIDGET (row), ADW_TYPE_ENTRY_ROW, "apply_button");
+  if (!GTK_IS_WIDGET (button))
+    return;
+  title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+  /* Translators: the tooltip of the button that saves an entry; %s is its title */
+  description = g_strdup_printf (_("Save “%s”"), title);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (button), description);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Apply"),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+                                  -1);
+}
