@@ -73,7 +73,8 @@ main (int   argc,
   for (guint i = 0; users != NULL && users[i] != NULL; i++)
     {
       g_auto(GStrv) parts = g_strsplit (users[i], ":", 2);
-      g_autofree gchar *id = pbi_fake_server_add_user (server, parts[0], parts[1]);
+
+      g_free (pbi_fake_server_add_user (server, parts[0], parts[1]));
     }
   if (keys == NULL || keys[0] == NULL)
     {
