@@ -4,8 +4,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * fake-immich --port 0 --api-version 3.2.2 --api-key KEY[:perm,perm] ...
- *             [--tls-cert F --tls-key F]
+ * fake-immich --port 0 --api-version 3.2.2 [--user EMAIL[:NAME] ...]
+ *             --api-key KEY[:perm,perm][@EMAIL] ... [--tls-cert F --tls-key F]
  * prints the base URL as the first line of stdout (and a generated key on
  * the second when none was given), then serves until SIGTERM/SIGINT.
  */
@@ -36,6 +36,7 @@ main (int   argc,
   g_autoptr(PbiFakeServer) server = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_auto(GStrv) keys = NULL;
+  g_auto(GStrv) users = NULL;
   g_autofree gchar *version = NULL;
   g_autofree gchar *tls_cert = NULL;
   g_autofree gchar *tls_key = NULL;
@@ -45,8 +46,11 @@ main (int   argc,
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (0 = any free one)", "PORT" },
     { "api-version", 'v', 0, G_OPTION_ARG_STRING, &version,
       "Immich version to imitate (default 3.2.2)", "X.Y.Z" },
+    { "user", 'u', 0, G_OPTION_ARG_STRING_ARRAY, &users,
+      "A user, EMAIL[:NAME] (repeatable; the first one is the admin)", "EMAIL" },
     { "api-key", 'k', 0, G_OPTION_ARG_STRING_ARRAY, &keys,
-      "An API key, optionally with permissions: KEY[:perm,perm] (repeatable)", "KEY" },
+      "An API key, optionally with permissions and its user's email: "
+      "KEY[:perm,perm][@EMAIL] (repeatable)", "KEY" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "PEM certificate for https", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "PEM private key for https", "FILE" },
     { NULL }
@@ -66,6 +70,12 @@ main (int   argc,
     }
 
   server = pbi_fake_server_new (version != NULL ? version : "3.2.2");
+  for (guint i = 0; users != NULL && users[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (users[i], ":", 2);
+
+      g_free (pbi_fake_server_add_user (server, parts[0], parts[1]));
+    }
   if (keys == NULL || keys[0] == NULL)
     {
       g_autofree gchar *uuid = g_uuid_string_random ();
@@ -76,12 +86,21 @@ main (int   argc,
     }
   for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
     {
-      const gchar *colon = strchr (keys[i], ':');
-      g_autofree gchar *key = colon != NULL ? g_strndup (keys[i], colon - keys[i])
-                                            : g_strdup (keys[i]);
+      const gchar *at = strchr (keys[i], '@');
+      g_autofree gchar *spec = at != NULL ? g_strndup (keys[i], at - keys[i])
+                                          : g_strdup (keys[i]);
+      const gchar *colon = strchr (spec, ':');
+      g_autofree gchar *key = colon != NULL ? g_strndup (spec, colon - spec) : g_strdup (spec);
       g_auto(GStrv) perms = colon != NULL ? g_strsplit (colon + 1, ",", -1) : NULL;
+      g_autofree gchar *user_id = NULL;
 
-      pbi_fake_server_add_api_key (server, NULL, key, (const gchar * const *) perms);
+      if (at != NULL)
+        {
+          user_id = pbi_fake_server_find_user (server, at + 1);
+          if (user_id == NULL)
+            user_id = pbi_fake_server_add_user (server, at + 1, NULL);
+        }
+      pbi_fake_server_add_api_key (server, user_id, key, (const gchar * const *) perms);
     }
   if (tls_cert != NULL
       && !pbi_fake_server_set_tls (server, tls_cert, tls_key != NULL ? tls_key : tls_cert, &error))

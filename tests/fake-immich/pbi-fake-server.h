@@ -67,14 +67,52 @@ gboolean       pbi_fake_server_set_faults_json   (PbiFakeServer  *self,
                                                   const gchar    *json,
                                                   GError        **error);
 
-/* Server-side operations a test needs to set up a situation. */
+/* A user's id by email (or id); NULL when there is none. */
+gchar         *pbi_fake_server_find_user         (PbiFakeServer  *self,
+                                                  const gchar    *email);
+
+/* Server-side operations a test needs to set up a situation. A user
+ * argument is a user id or an email; NULL = the first user (the admin). */
 gchar         *pbi_fake_server_create_album      (PbiFakeServer  *self,
                                                   const gchar    *owner_user_id,
                                                   const gchar    *name);
+/* An album owned by owner and shared: (user, role) pairs, NULL-terminated,
+ * role "editor" or "viewer". Returns the album's id. */
+gchar         *pbi_fake_server_create_shared_album (PbiFakeServer *self,
+                                                    const gchar   *owner_user_id,
+                                                    const gchar   *name,
+                                                    const gchar   *first_user_id,
+                                                    ...) G_GNUC_NULL_TERMINATED;
 void           pbi_fake_server_delete_album      (PbiFakeServer  *self,
                                                   const gchar    *album_id);
+/* Puts an asset in an album, or takes it out (as another member would). */
+void           pbi_fake_server_add_to_album      (PbiFakeServer  *self,
+                                                  const gchar    *album_id,
+                                                  const gchar    *asset_id);
+void           pbi_fake_server_remove_from_album (PbiFakeServer  *self,
+                                                  const gchar    *album_id,
+                                                  const gchar    *asset_id);
+/* To the trash (restorable), or gone for good (as DELETE /assets force). */
 void           pbi_fake_server_trash_asset       (PbiFakeServer  *self,
                                                   const gchar    *asset_id);
+void           pbi_fake_server_remove_asset      (PbiFakeServer  *self,
+                                                  const gchar    *asset_id);
+/* GET /server/config externalDomain ("" = none, the default); shared-link
+ * pages are <externalDomain or base URL>/share/<key>. */
+void           pbi_fake_server_set_external_domain (PbiFakeServer *self,
+                                                    const gchar   *domain);
+/* GET /server/storage: disk size, and the free space (-1 = the size minus
+ * the stored bytes, the default). */
+void           pbi_fake_server_set_storage       (PbiFakeServer  *self,
+                                                  guint64         disk_size,
+                                                  gint64          disk_available);
+/* How many requests a route got: method "PUT", route
+ * "/api/albums/{id}/assets" (every UUID in a path counts as {id}). The
+ * same counts are "routes" in GET /__fake/state. */
+guint          pbi_fake_server_get_route_count   (PbiFakeServer  *self,
+                                                  const gchar    *method,
+                                                  const gchar    *route);
+void           pbi_fake_server_reset_route_counts (PbiFakeServer *self);
 
 /* An asset already on the server (as if uploaded earlier), for duplicate
  * situations. sha1_hex: 40 hex digits; owner NULL = the first user.
@@ -87,11 +125,15 @@ gchar         *pbi_fake_server_add_asset         (PbiFakeServer  *self,
 /* Clears every fault, as POST /__fake/reset. */
 void           pbi_fake_server_reset_faults      (PbiFakeServer  *self);
 
-/* Shares an album with another user; role "editor" or "viewer". */
+/* Shares an album with another user, or changes that user's role; role
+ * "editor" or "viewer". Unsharing removes the user from the album. */
 void           pbi_fake_server_share_album       (PbiFakeServer  *self,
                                                   const gchar    *album_id,
                                                   const gchar    *user_id,
                                                   const gchar    *role);
+void           pbi_fake_server_unshare_album     (PbiFakeServer  *self,
+                                                  const gchar    *album_id,
+                                                  const gchar    *user_id);
 /* The normalised "MAJOR.MINOR.PATCH" the server speaks. */
 const gchar   *pbi_fake_server_get_api_version   (PbiFakeServer  *self);
 
