@@ -1,0 +1,39 @@
+/* pbi-engine-event-private.h: what the event files of the engine
+ * (pbi-engine-check.c, -share.c, -verify.c, -report.c) share
+ *
+ * Copyright 2026 The PhotoBooth Immich Sync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "pbi-engine-event.h"
+#include "pbi-engine-private.h"
+#include "pbi-immich-client-event.h"
+
+G_BEGIN_DECLS
+
+/* The engine's client (made when there is none). */
+PbiImmichClient *_pbi_engine_event_client         (PbiEngine            *self,
+                                                   GError              **error);
+
+/* The event album: found by name (the cached id first, then the user's own
+ * album with the most photos, then one shared with the user), or made
+ * when @create. Returns its id; *created says whether it was made. */
+void             _pbi_engine_event_album_async    (PbiEngine            *self,
+                                                   const gchar          *name,
+                                                   gboolean              create,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+gchar           *_pbi_engine_event_album_finish   (PbiEngine            *self,
+                                                   GAsyncResult         *result,
+                                                   gboolean             *created,
+                                                   GError              **error);
+
+/* Records connection changes (connected, offline, error) in the store for
+ * the report's outage list. Called once from the engine's constructor. */
+void             _pbi_engine_events_init          (PbiEngine            *self);
+
+G_END_DECLS
