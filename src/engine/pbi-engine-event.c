@@ -279,7 +279,7 @@ album_list_cb (GObject      *object,
       return;
     }
   pbi_immich_client_create_album_async (l->client, l->name, NULL, g_task_get_cancellable (task),
-                                        album_created_cb, g_steal_pointer (&task));
+                                        album_created_cb, g_object_ref (task));
 }
 
 static void
@@ -300,7 +300,7 @@ album_user_cb (GObject      *object,
     }
   l->user_id = g_strdup (user->id);
   pbi_immich_client_list_albums_async (l->client, g_task_get_cancellable (task), album_list_cb,
-                                       g_steal_pointer (&task));
+                                       g_object_ref (task));
 }
 
 void
@@ -325,7 +325,7 @@ _pbi_engine_event_album_async (PbiEngine           *self,
       return;
     }
   pbi_immich_client_get_current_user_async (l->client, cancellable, album_user_cb,
-                                            g_steal_pointer (&task));
+                                            g_object_ref (task));
 }
 
 gchar *
@@ -452,7 +452,7 @@ pbi_engine_new_event_async (PbiEngine           *self,
     }
   g_task_set_task_data (task, g_strdup (stripped), g_free);
   _pbi_engine_event_album_async (self, stripped, TRUE, cancellable, new_event_album_cb,
-                                 g_steal_pointer (&task));
+                                 g_object_ref (task));
 }
 
 /**

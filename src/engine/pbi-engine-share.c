@@ -113,7 +113,7 @@ created_cb (GObject      *object,
     }
   g_message ("Made a guest link for the Immich album \"%s\"", s->album_name);
   pbi_immich_client_get_external_domain_async (s->client, g_task_get_cancellable (task),
-                                               domain_cb, g_steal_pointer (&task));
+                                               domain_cb, g_object_ref (task));
 }
 
 static void
@@ -170,7 +170,7 @@ deleted_cb (GObject      *object,
       g_task_return_boolean (task, TRUE);
       return;
     }
-  create_link (g_steal_pointer (&task));
+  create_link (g_object_ref (task));
 }
 
 static void
@@ -205,13 +205,13 @@ listed_cb (GObject      *object,
            * new one comes) */
           pbi_immich_client_delete_shared_link_async (s->client, link->id,
                                                       g_task_get_cancellable (task), deleted_cb,
-                                                      g_steal_pointer (&task));
+                                                      g_object_ref (task));
           return;
         }
       s->link = g_ptr_array_steal_index (links, i);
       s->reused = TRUE;
       pbi_immich_client_get_external_domain_async (s->client, g_task_get_cancellable (task),
-                                                   domain_cb, g_steal_pointer (&task));
+                                                   domain_cb, g_object_ref (task));
       return;
     }
   if (s->revoke)
@@ -223,7 +223,7 @@ listed_cb (GObject      *object,
                                s->album_name);
       return;
     }
-  create_link (g_steal_pointer (&task));
+  create_link (g_object_ref (task));
 }
 
 static void
@@ -242,7 +242,7 @@ album_cb (GObject      *object,
       return;
     }
   pbi_immich_client_list_shared_links_async (s->client, g_task_get_cancellable (task), listed_cb,
-                                             g_steal_pointer (&task));
+                                             g_object_ref (task));
 }
 
 static GTask *

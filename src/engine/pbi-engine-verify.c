@@ -176,7 +176,7 @@ added_cb (GObject      *object,
     }
   if (v->result.added_back > 0)
     g_message ("%u photo(s) added back to the album \"%s\"", v->result.added_back, v->album_name);
-  resend_lost (g_steal_pointer (&task));
+  resend_lost (g_object_ref (task));
 }
 
 static void
@@ -212,14 +212,14 @@ album_assets_cb (GObject      *object,
     }
   if (v->to_add->len == 0)
     {
-      resend_lost (g_steal_pointer (&task));
+      resend_lost (g_object_ref (task));
       return;
     }
   g_ptr_array_add (v->to_add, NULL);
   pbi_immich_client_add_to_album_async (v->client, v->album_id,
                                         (const gchar * const *) v->to_add->pdata,
                                         g_task_get_cancellable (task), added_cb,
-                                        g_steal_pointer (&task));
+                                        g_object_ref (task));
 }
 
 static void
@@ -239,7 +239,7 @@ album_cb (GObject      *object,
     }
   pbi_immich_client_list_album_assets_async (v->client, v->album_id,
                                              g_task_get_cancellable (task), album_assets_cb,
-                                             g_steal_pointer (&task));
+                                             g_object_ref (task));
 }
 
 static void
@@ -269,7 +269,7 @@ restored_cb (GObject      *object,
     }
   g_message ("%u photo(s) restored from the server's trash", v->result.restored);
   _pbi_engine_event_album_async (self, v->album_name, TRUE, g_task_get_cancellable (task),
-                                 album_cb, g_steal_pointer (&task));
+                                 album_cb, g_object_ref (task));
 }
 
 static void
@@ -318,11 +318,11 @@ checked_cb (GObject      *object,
       g_ptr_array_add (trashed, NULL);
       pbi_immich_client_restore_assets_async (v->client, (const gchar * const *) trashed->pdata,
                                               g_task_get_cancellable (task), restored_cb,
-                                              g_steal_pointer (&task));
+                                              g_object_ref (task));
       return;
     }
   _pbi_engine_event_album_async (self, v->album_name, TRUE, g_task_get_cancellable (task),
-                                 album_cb, g_steal_pointer (&task));
+                                 album_cb, g_object_ref (task));
 }
 
 static gboolean
@@ -401,7 +401,7 @@ pbi_engine_verify_async (PbiEngine           *self,
       return;
     }
   pbi_immich_client_bulk_check_async (v->client, items, cancellable, checked_cb,
-                                      g_steal_pointer (&task));
+                                      g_object_ref (task));
 }
 
 /**
