@@ -23,7 +23,8 @@
 #define FREE_WARN_PHOTOS 1000
 /* a link that uploads fewer photos a minute than this is slow for a booth */
 #define RATE_WARN_PER_MIN 30.0
-#define LATENCY_WARN_MS 10000.0
+/* a photo that takes longer than this to reach the album: guests wait */
+#define LATENCY_WARN_MS 3000.0
 
 typedef struct
 {
@@ -33,6 +34,7 @@ typedef struct
   gchar              *database_dir;
   gchar              *album_name;
   gchar              *album_id;
+  gchar              *user_id;
   gboolean            guest_sharing;
   gboolean            may_create_album;
   gboolean            may_upload;
@@ -61,6 +63,7 @@ check_free (Check *c)
   g_free (c->database_dir);
   g_free (c->album_name);
   g_free (c->album_id);
+  g_free (c->user_id);
   g_clear_pointer (&c->latencies, g_array_unref);
   g_clear_pointer (&c->asset_ids, g_ptr_array_unref);
   g_free (c->upload_error);
@@ -777,7 +780,7 @@ permissions_cb (GObject      *object,
                                                      &granted, &error))
     g_debug ("Could not read the key's permissions: %s", error->message);
   c->report->missing_permissions = check_permissions (c, (const gchar * const *) granted);
-  _pbi_engine_event_album_async (self, c->album_name, c->may_create_album,
+  _pbi_engine_event_album_async (self, c->album_name, c->user_id, c->may_create_album,
                                  g_task_get_cancellable (task), album_cb, task);
 }
 
@@ -810,6 +813,7 @@ user_cb (GObject      *object,
       not_reachable (task, error);
       return;
     }
+  c->user_id = g_strdup (user->id);
   c->report->user = g_strdup_printf ("%s <%s>", user->name != NULL ? user->name : "",
                                      user->email);
   add_row (c, "server", _("Server"), PBI_CHECK_OK,

@@ -20,9 +20,11 @@ PbiImmichClient *_pbi_engine_event_client         (PbiEngine            *self,
 
 /* The event album: found by name (the cached id first, then the user's own
  * album with the most photos, then one shared with the user), or made
- * when @create. Returns its id; *created says whether it was made. */
+ * when @create. @user_id (nullable) saves asking who the key's user is.
+ * Returns its id; *created says whether it was made. */
 void             _pbi_engine_event_album_async    (PbiEngine            *self,
                                                    const gchar          *name,
+                                                   const gchar          *user_id,
                                                    gboolean              create,
                                                    GCancellable         *cancellable,
                                                    GAsyncReadyCallback   callback,

@@ -306,6 +306,7 @@ album_user_cb (GObject      *object,
 void
 _pbi_engine_event_album_async (PbiEngine           *self,
                                const gchar         *name,
+                               const gchar         *user_id,
                                gboolean             create,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
@@ -322,6 +323,13 @@ _pbi_engine_event_album_async (PbiEngine           *self,
   if (l->client == NULL)
     {
       g_task_return_error (task, error);
+      return;
+    }
+  if (user_id != NULL)
+    {
+      l->user_id = g_strdup (user_id);
+      pbi_immich_client_list_albums_async (l->client, cancellable, album_list_cb,
+                                           g_object_ref (task));
       return;
     }
   pbi_immich_client_get_current_user_async (l->client, cancellable, album_user_cb,
@@ -451,7 +459,7 @@ pbi_engine_new_event_async (PbiEngine           *self,
       return;
     }
   g_task_set_task_data (task, g_strdup (stripped), g_free);
-  _pbi_engine_event_album_async (self, stripped, TRUE, cancellable, new_event_album_cb,
+  _pbi_engine_event_album_async (self, stripped, NULL, TRUE, cancellable, new_event_album_cb,
                                  g_object_ref (task));
 }
 

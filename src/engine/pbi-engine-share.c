@@ -275,8 +275,8 @@ share_start (GTask *task)
       g_object_unref (task);
       return;
     }
-  _pbi_engine_event_album_async (self, s->album_name, !s->revoke, g_task_get_cancellable (task),
-                                 album_cb, task);
+  _pbi_engine_event_album_async (self, s->album_name, NULL, !s->revoke,
+                                 g_task_get_cancellable (task), album_cb, task);
 }
 
 void

@@ -268,8 +268,8 @@ restored_cb (GObject      *object,
         }
     }
   g_message ("%u photo(s) restored from the server's trash", v->result.restored);
-  _pbi_engine_event_album_async (self, v->album_name, TRUE, g_task_get_cancellable (task),
-                                 album_cb, g_object_ref (task));
+  _pbi_engine_event_album_async (self, v->album_name, NULL, TRUE,
+                                 g_task_get_cancellable (task), album_cb, g_object_ref (task));
 }
 
 static void
@@ -321,8 +321,8 @@ checked_cb (GObject      *object,
                                               g_object_ref (task));
       return;
     }
-  _pbi_engine_event_album_async (self, v->album_name, TRUE, g_task_get_cancellable (task),
-                                 album_cb, g_object_ref (task));
+  _pbi_engine_event_album_async (self, v->album_name, NULL, TRUE,
+                                 g_task_get_cancellable (task), album_cb, g_object_ref (task));
 }
 
 static gboolean
