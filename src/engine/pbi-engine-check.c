@@ -50,6 +50,11 @@ typedef struct
   GArray             *latencies;       /* gint64 µs */
   GPtrArray          *asset_ids;       /* (owned) uploaded test photos */
   gchar              *upload_error;
+  gboolean            may_not_delete;
+  gint64              clock_sent;      /* real time µs the clock request went */
+  guint               waiting;         /* burst, storage, clock still running */
+  PbiCheckRow        *storage_row;     /* (owned) (nullable) until all are done */
+  PbiCheckRow        *clock_row;       /* (owned) (nullable) */
   gchar              *album_error;
   gint64              last_done;       /* monotonic µs */
 } Check;
@@ -67,8 +72,27 @@ check_free (Check *c)
   g_clear_pointer (&c->latencies, g_array_unref);
   g_clear_pointer (&c->asset_ids, g_ptr_array_unref);
   g_free (c->upload_error);
+  g_clear_pointer (&c->storage_row, pbi_check_row_free);
+  g_clear_pointer (&c->clock_row, pbi_check_row_free);
   g_free (c->album_error);
   g_free (c);
+}
+
+static PbiCheckRow *
+make_row (const gchar    *id,
+          const gchar    *title,
+          PbiCheckStatus  status,
+          gchar          *figure,      /* (transfer full) */
+          const gchar    *advice)
+{
+  PbiCheckRow *row = g_new0 (PbiCheckRow, 1);
+
+  row->id = g_strdup (id);
+  row->title = g_strdup (title);
+  row->status = status;
+  row->figure = figure;
+  row->advice = g_strdup (advice);
+  return row;
 }
 
 static void
@@ -79,14 +103,7 @@ add_row (Check          *c,
          gchar          *figure,      /* (transfer full) */
          const gchar    *advice)
 {
-  PbiCheckRow *row = g_new0 (PbiCheckRow, 1);
-
-  row->id = g_strdup (id);
-  row->title = g_strdup (title);
-  row->status = status;
-  row->figure = figure;
-  row->advice = g_strdup (advice);
-  g_ptr_array_add (c->report->rows, row);
+  g_ptr_array_add (c->report->rows, make_row (id, title, status, figure, advice));
 }
 
 static gchar *
@@ -301,6 +318,25 @@ return_report (GTask *task)
   g_object_unref (task);
 }
 
+/* The burst (with the removal of its photos), the server's free space and
+ * its clock run side by side; the last to finish ends the check. */
+static void
+part_done (GTask *task)
+{
+  Check *c = g_task_get_task_data (task);
+
+  if (--c->waiting > 0)
+    {
+      g_object_unref (task);
+      return;
+    }
+  if (c->storage_row != NULL)
+    g_ptr_array_add (c->report->rows, g_steal_pointer (&c->storage_row));
+  if (c->clock_row != NULL)
+    g_ptr_array_add (c->report->rows, g_steal_pointer (&c->clock_row));
+  return_report (task);
+}
+
 static void
 time_cb (GObject      *object,
          GAsyncResult *result,
@@ -311,29 +347,42 @@ time_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GDateTime) server = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  gint64 skew;
+  gint64 sent = c->clock_sent / G_USEC_PER_SEC;
+  gint64 skew, at;
 
   server = pbi_immich_client_get_server_time_finish (PBI_IMMICH_CLIENT (object), result, &error);
   if (server == NULL)
     {
-      add_row (c, "clock", _("Clock"), PBI_CHECK_WARNING,
-               g_strdup (error != NULL ? error->message : _("the server sent no Date header")),
-               _("Check the booth's time by hand"));
-      return_report (task);
+      c->clock_row = make_row ("clock", _("Clock"), PBI_CHECK_WARNING,
+                               g_strdup (error != NULL ? error->message
+                                         : _("the server sent no Date header")),
+                               _("Check the booth's time by hand"));
+      part_done (task);
       return;
     }
-  skew = g_date_time_difference (now, server) / G_USEC_PER_SEC;
+  /* the server stamped its Date (whole seconds) between our request and its
+   * answer: a skew is only what lies outside that window */
+  at = g_date_time_to_unix (server);
+  if (at < sent - 1)
+    skew = sent - 1 - at;
+  else if (at > g_date_time_to_unix (now) + 1)
+    skew = g_date_time_to_unix (now) + 1 - at;
+  else
+    skew = 0;
   c->report->clock_skew_s = skew;
   if (ABS (skew) > SKEW_WARN_S)
-    add_row (c, "clock", _("Clock"), PBI_CHECK_WARNING,
-             g_strdup_printf (_("the booth's clock is %" G_GINT64_FORMAT " s %s the server's"),
-                              ABS (skew), skew > 0 ? _("ahead of") : _("behind")),
-             _("Set the booth's time (e.g. timedatectl set-ntp true); photo dates would be off"));
+    c->clock_row = make_row ("clock", _("Clock"), PBI_CHECK_WARNING,
+                             g_strdup_printf (_("the booth's clock is %" G_GINT64_FORMAT
+                                                " s %s the server's"),
+                                              ABS (skew), skew > 0 ? _("ahead of") : _("behind")),
+                             _("Set the booth's time (e.g. timedatectl set-ntp true); "
+                               "photo dates would be off"));
   else
-    add_row (c, "clock", _("Clock"), PBI_CHECK_OK,
-             g_strdup_printf (_("within %" G_GINT64_FORMAT " s of the server's"), ABS (skew)),
-             NULL);
-  return_report (task);
+    c->clock_row = make_row ("clock", _("Clock"), PBI_CHECK_OK,
+                             g_strdup_printf (_("within %" G_GINT64_FORMAT " s of the server's"),
+                                              ABS (skew)),
+                             NULL);
+  part_done (task);
 }
 
 static void
@@ -353,12 +402,16 @@ storage_cb (GObject      *object,
                                             PBI_IMMICH_ERROR_MISSING_PERMISSION);
 
       c->report->server_free_photos = -1;
-      add_row (c, "server-disk", _("Free space on the server"), PBI_CHECK_SKIPPED,
-               g_strdup (forbidden ? _("the key may not read it") : error->message),
-               forbidden ? (pbi_immich_client_get_api_family (c->client) == PBI_IMMICH_API_V3
-                            ? _("Give the key server.storage to see it here")
-                            : _("Only a full-access key may read it on this server version"))
-                         : NULL);
+      c->storage_row = make_row ("server-disk", _("Free space on the server"), PBI_CHECK_SKIPPED,
+                                 g_strdup (forbidden ? _("the key may not read it")
+                                           : error->message),
+                                 forbidden
+                                 ? (pbi_immich_client_get_api_family (c->client)
+                                    == PBI_IMMICH_API_V3
+                                    ? _("Give the key server.storage to see it here")
+                                    : _("Only a full-access key may read it on this server "
+                                        "version"))
+                                 : NULL);
     }
   else
     {
@@ -366,28 +419,31 @@ storage_cb (GObject      *object,
       g_autofree gchar *bytes = g_format_size (storage.disk_available);
 
       c->report->server_free_photos = photos;
-      add_row (c, "server-disk", _("Free space on the server"),
-               photos < FREE_FAIL_PHOTOS ? PBI_CHECK_FAILED
-               : photos < FREE_WARN_PHOTOS ? PBI_CHECK_WARNING : PBI_CHECK_OK,
-               g_strdup_printf (_("%s free: room for %s"), bytes, photos_text (photos)),
-               photos < FREE_WARN_PHOTOS ? _("Free space on the Immich server") : NULL);
+      c->storage_row = make_row ("server-disk", _("Free space on the server"),
+                                 photos < FREE_FAIL_PHOTOS ? PBI_CHECK_FAILED
+                                 : photos < FREE_WARN_PHOTOS ? PBI_CHECK_WARNING : PBI_CHECK_OK,
+                                 g_strdup_printf (_("%s free: room for %s"), bytes,
+                                                  photos_text (photos)),
+                                 photos < FREE_WARN_PHOTOS ? _("Free space on the Immich server")
+                                                           : NULL);
     }
-  pbi_immich_client_get_server_time_async (c->client, g_task_get_cancellable (task), time_cb,
-                                           task);
+  part_done (task);
 }
 
 static void
 after_burst (GTask *task)
 {
-  Check *c = g_task_get_task_data (task);
-
-  pbi_immich_client_get_storage_async (c->client, g_task_get_cancellable (task), storage_cb,
-                                       task);
+  part_done (task);
 }
 
 /* ------------------------------------------------------------------ */
 /* removing the test photos                                            */
 /* ------------------------------------------------------------------ */
+
+static void trash_test_photos (GTask *task);
+static void unalbumed_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data);
 
 static void
 trashed_cb (GObject      *object,
@@ -423,19 +479,35 @@ deleted_cb (GObject      *object,
       after_burst (task);
       return;
     }
-  if (g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_MISSING_PERMISSION))
+  /* not deleted for good: out of the album at least, then to the trash
+   * unless the key may not delete at all */
+  c->may_not_delete = g_error_matches (error, PBI_IMMICH_ERROR,
+                                       PBI_IMMICH_ERROR_MISSING_PERMISSION);
+  if (c->album_id != NULL && c->album_error == NULL)
     {
-      c->report->test_photos_removed = g_strdup ("kept");
-      after_burst (task);
+      g_ptr_array_add (c->asset_ids, NULL);
+      pbi_immich_client_remove_from_album_async (c->client, c->album_id,
+                                                 (const gchar * const *) c->asset_ids->pdata,
+                                                 g_task_get_cancellable (task), unalbumed_cb,
+                                                 task);
+      g_ptr_array_remove_index (c->asset_ids, c->asset_ids->len - 1);
       return;
     }
-  /* deleting for good refused: to the trash then */
+  trash_test_photos (task);
+}
+
+static void
+trash_test_photos (GTask *task)
+{
+  Check *c = g_task_get_task_data (task);
+
   g_ptr_array_add (c->asset_ids, NULL);
   pbi_immich_client_delete_assets_async (c->client, (const gchar * const *) c->asset_ids->pdata,
                                          FALSE, g_task_get_cancellable (task), trashed_cb, task);
   g_ptr_array_remove_index (c->asset_ids, c->asset_ids->len - 1);
 }
 
+/* Deleting an asset for good takes it out of its albums too. */
 static void
 delete_test_photos (GTask *task)
 {
@@ -452,11 +524,19 @@ unalbumed_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
+  GTask *task = user_data;
+  Check *c = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   if (!pbi_immich_client_remove_from_album_finish (PBI_IMMICH_CLIENT (object), result, &error))
     g_message ("The test photos could not be taken out of the album: %s", error->message);
-  delete_test_photos (user_data);
+  if (c->may_not_delete)
+    {
+      c->report->test_photos_removed = g_strdup ("kept");
+      after_burst (task);
+      return;
+    }
+  trash_test_photos (task);
 }
 
 static void
@@ -519,16 +599,6 @@ burst_done (GTask *task)
     {
       c->report->test_photos_removed = g_strdup ("none");
       after_burst (task);
-      return;
-    }
-  if (c->album_id != NULL && c->album_error == NULL)
-    {
-      g_ptr_array_add (c->asset_ids, NULL);
-      pbi_immich_client_remove_from_album_async (c->client, c->album_id,
-                                                 (const gchar * const *) c->asset_ids->pdata,
-                                                 g_task_get_cancellable (task), unalbumed_cb,
-                                                 task);
-      g_ptr_array_remove_index (c->asset_ids, c->asset_ids->len - 1);
       return;
     }
   delete_test_photos (task);
@@ -762,6 +832,12 @@ album_cb (GObject      *object,
     add_row (c, "album", _("Album"), PBI_CHECK_OK,
              g_strdup_printf (created ? _("\"%s\" made") : _("\"%s\" found"), c->album_name),
              NULL);
+  c->waiting = 3;
+  pbi_immich_client_get_storage_async (c->client, g_task_get_cancellable (task), storage_cb,
+                                       g_object_ref (task));
+  c->clock_sent = g_get_real_time ();
+  pbi_immich_client_get_server_time_async (c->client, g_task_get_cancellable (task), time_cb,
+                                           g_object_ref (task));
   start_burst (task);
 }
 
@@ -824,22 +900,21 @@ user_cb (GObject      *object,
 }
 
 static void
-version_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
+discover_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
   GTask *task = user_data;
   Check *c = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(PbiImmichVersion) v = NULL;
 
-  v = pbi_immich_client_get_version_finish (PBI_IMMICH_CLIENT (object), result, &error);
-  if (v == NULL)
+  /* discovery reads the version */
+  if (!pbi_immich_client_discover_finish (PBI_IMMICH_CLIENT (object), result, &error))
     {
       not_reachable (task, error);
       return;
     }
-  c->report->server_version = g_strdup_printf ("%u.%u.%u", v->major, v->minor, v->patch);
+  c->report->server_version = pbi_immich_client_dup_server_version (c->client);
   pbi_immich_client_get_current_user_async (c->client, g_task_get_cancellable (task), user_cb,
                                             task);
 }
@@ -858,7 +933,7 @@ local_cb (GObject      *object,
       return_report (task);
       return;
     }
-  pbi_immich_client_get_version_async (c->client, g_task_get_cancellable (task), version_cb, task);
+  pbi_immich_client_discover_async (c->client, g_task_get_cancellable (task), discover_cb, task);
 }
 
 void
