@@ -180,6 +180,30 @@ added_cb (GObject      *object,
 }
 
 static void
+add_back (GTask *task)
+{
+  Verify *v = g_task_get_task_data (task);
+
+  pbi_immich_client_add_to_album_async (v->client, v->album_id,
+                                        (const gchar * const *) v->to_add->pdata,
+                                        g_task_get_cancellable (task), added_cb,
+                                        g_object_ref (task));
+}
+
+static void
+v1_restored_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pbi_immich_client_restore_assets_finish (PBI_IMMICH_CLIENT (object), result, &error))
+    g_debug ("Restoring before adding back: %s", error->message);
+  add_back (task);
+}
+
+static void
 album_assets_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -216,10 +240,18 @@ album_assets_cb (GObject      *object,
       return;
     }
   g_ptr_array_add (v->to_add, NULL);
-  pbi_immich_client_add_to_album_async (v->client, v->album_id,
-                                        (const gchar * const *) v->to_add->pdata,
-                                        g_task_get_cancellable (task), added_cb,
-                                        g_object_ref (task));
+  if (pbi_immich_client_get_api_family (v->client) == PBI_IMMICH_API_V1)
+    {
+      /* 1.x's bulk check does not tell a trashed asset, and an album lists
+       * none: restoring what the album lacks first is harmless and brings a
+       * trashed one back (counted as added back) */
+      pbi_immich_client_restore_assets_async (v->client,
+                                              (const gchar * const *) v->to_add->pdata,
+                                              g_task_get_cancellable (task), v1_restored_cb,
+                                              g_object_ref (task));
+      return;
+    }
+  add_back (task);
 }
 
 static void
