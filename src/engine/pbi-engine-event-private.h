@@ -34,8 +34,8 @@ gchar           *_pbi_engine_event_album_finish   (PbiEngine            *self,
                                                    gboolean             *created,
                                                    GError              **error);
 
-/* Records connection changes (connected, offline, error) in the store for
- * the report's outage list. Called once from the engine's constructor. */
+/* Records connection changes (connected, offline, error) and which done
+ * photos were duplicates, for the report. Called once from pbi_engine_new(). */
 void             _pbi_engine_events_init          (PbiEngine            *self);
 
 G_END_DECLS

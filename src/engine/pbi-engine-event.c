@@ -388,10 +388,32 @@ on_connection_state (PbiEngine  *self,
     g_debug ("Could not record the connection change: %s", error->message);
 }
 
+/* The queue's rows say "done" for a photo sent and for one the server had;
+ * the report tells them apart. */
+static void
+on_file_state_changed (PbiEngine   *self,
+                       const gchar *path,
+                       gint         state,
+                       const gchar *error_text,
+                       gpointer     user_data)
+{
+  g_autoptr(GError) error = NULL;
+  Job *job;
+
+  if (state != PBI_FILE_STATE_DONE)
+    return;
+  job = g_hash_table_lookup (self->jobs, path);
+  if (job == NULL)
+    return;
+  if (!pbi_store_photo_set_duplicate (self->store, path, job->duplicate, &error))
+    g_debug ("Could not record a duplicate: %s", error->message);
+}
+
 void
 _pbi_engine_events_init (PbiEngine *self)
 {
   g_signal_connect (self, "notify::connection-state", G_CALLBACK (on_connection_state), NULL);
+  g_signal_connect (self, "file-state-changed", G_CALLBACK (on_file_state_changed), NULL);
 }
 
 /* ------------------------------------------------------------------ */

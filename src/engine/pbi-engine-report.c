@@ -165,7 +165,7 @@ pbi_engine_build_report (PbiEngine *self,
         case PBI_FILE_STATE_DUPLICATE:
           if (!done)
             break;
-          if (p->state == PBI_FILE_STATE_DONE)
+          if (!p->duplicate && p->state != PBI_FILE_STATE_DUPLICATE)
             {
               r->uploads++;
               r->bytes_sent += p->size;

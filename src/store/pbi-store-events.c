@@ -149,7 +149,8 @@ pbi_store_photos_since (PbiStore *self,
   g_return_val_if_fail (PBI_IS_STORE (self), out);
   stmt = _pbi_store_get_stmt (self,
                               "SELECT path, sha1, asset_id, state, size, mtime, created, "
-                              "  coalesce(done_at, 0) FROM pbi_files "
+                              "  coalesce(done_at, 0), "
+                              "  path IN (SELECT path FROM pbi_duplicates) FROM pbi_files "
                               "WHERE ?1 = 0 OR mtime >= ?1 OR created >= ?1 OR done_at >= ?1 "
                               "ORDER BY mtime, id", NULL);
   if (stmt == NULL)
@@ -169,9 +170,28 @@ pbi_store_photos_since (PbiStore *self,
       p->captured = sqlite3_column_int64 (stmt, 5);
       p->queued = sqlite3_column_int64 (stmt, 6);
       p->done_at = sqlite3_column_int64 (stmt, 7);
+      p->duplicate = sqlite3_column_int (stmt, 8) != 0;
       g_ptr_array_add (out, p);
     }
   return out;
+}
+
+gboolean
+pbi_store_photo_set_duplicate (PbiStore     *self,
+                               const gchar  *path,
+                               gboolean      duplicate,
+                               GError      **error)
+{
+  g_autoptr(PbiStmt) stmt = NULL;
+
+  g_return_val_if_fail (PBI_IS_STORE (self), FALSE);
+  stmt = _pbi_store_get_stmt (self, duplicate
+                              ? "INSERT OR IGNORE INTO pbi_duplicates (path) VALUES (?1)"
+                              : "DELETE FROM pbi_duplicates WHERE path = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  _pbi_store_bind_text (stmt, 1, path);
+  return _pbi_store_step_done (self, stmt, "record a duplicate", error);
 }
 
 gchar *

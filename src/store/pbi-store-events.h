@@ -23,6 +23,7 @@ typedef struct
   gint64        captured;   /* the file's mtime: when the camera wrote it */
   gint64        queued;     /* when first queued */
   gint64        done_at;    /* when it reached the server and its albums; 0 not yet */
+  gboolean      duplicate;  /* done, and the server had it already */
 } PbiStorePhoto;
 
 /* A change of the connection: state is "connected", "offline" or "error". */
@@ -63,6 +64,12 @@ GPtrArray *pbi_store_connection_log_since      (PbiStore      *self,
  * @since_us (0: every row), in capture order. */
 GPtrArray *pbi_store_photos_since              (PbiStore      *self,
                                                 gint64         since_us);
+
+/* Whether a done photo was a duplicate (the server had it) or sent. */
+gboolean   pbi_store_photo_set_duplicate       (PbiStore      *self,
+                                                const gchar   *path,
+                                                gboolean       duplicate,
+                                                GError       **error);
 
 /* The guest link made for an album on a server: its id, or NULL. */
 gchar     *pbi_store_shared_link_get           (PbiStore      *self,

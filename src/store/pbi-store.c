@@ -75,7 +75,8 @@ static const gchar *migrations[PBI_STORE_SCHEMA_VERSION] = {
   "ALTER TABLE pbi_files ADD COLUMN target_album TEXT;"
   "CREATE INDEX pbi_files_sha1 ON pbi_files (sha1);",
   /* 2 → 3: the event in figures (pbi-store-events.c): when each photo was
-   * done, events, connection changes, the guest link made per album */
+   * done and whether the server had it already, events, connection
+   * changes, the guest link made per album */
   "ALTER TABLE pbi_files ADD COLUMN done_at INTEGER;"
   "UPDATE pbi_files SET done_at = updated WHERE state IN ('done', 'duplicate');"
   "CREATE TRIGGER pbi_files_done_at AFTER UPDATE OF state ON pbi_files "
@@ -98,6 +99,7 @@ static const gchar *migrations[PBI_STORE_SCHEMA_VERSION] = {
   "  at INTEGER NOT NULL,"
   "  state TEXT NOT NULL,"
   "  message TEXT);"
+  "CREATE TABLE pbi_duplicates (path TEXT PRIMARY KEY);"
   "CREATE TABLE pbi_shared_links ("
   "  server TEXT NOT NULL,"
   "  album_id TEXT NOT NULL,"
