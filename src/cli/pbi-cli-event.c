@@ -18,6 +18,7 @@
 #include "pbi-cli-private.h"
 #include "pbi-engine-event.h"
 #include "pbi-engine-private.h"
+#include "pbi-log.h"
 #include "pbi-qr.h"
 
 static gint     opt_burst;
@@ -458,6 +459,8 @@ cmd_share (gint    argc,
     }
   if (opt_password != NULL)
     password = g_str_equal (opt_password, "-") ? read_password () : g_strdup (opt_password);
+  if (password != NULL && *password != '\0')
+    pbi_log_add_secret (password);
   engine = open_engine ();
   if (engine == NULL)
     return exit_code;
