@@ -46,6 +46,7 @@ typedef struct
   gint64              burst_end;
   guint               running;
   guint               next_index;
+  guint32             run_id;          /* keeps test photo names apart between runs */
   gint64              bytes_sent;
   GArray             *latencies;       /* gint64 µs */
   GPtrArray          *asset_ids;       /* (owned) uploaded test photos */
@@ -766,7 +767,7 @@ photo_written_cb (GObject      *object,
     }
   g_task_set_task_data (G_TASK (result), NULL, NULL);
   upload = pbi_immich_upload_new (s->path);
-  name = g_strdup_printf ("photobooth-immich-readiness-%u.jpg", c->next_index);
+  name = g_strdup_printf ("photobooth-immich-readiness-%08x-%u.jpg", c->run_id, c->next_index);
   upload->filename = g_steal_pointer (&name);
   upload->no_sidecar = TRUE;
   s->started = g_get_monotonic_time ();
@@ -969,6 +970,7 @@ pbi_engine_check_readiness_async (PbiEngine           *self,
   c->latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
   c->asset_ids = g_ptr_array_new_with_free_func (g_free);
   c->booth_free = -1;
+  c->run_id = g_random_int ();
   g_task_set_task_data (task, c, (GDestroyNotify) check_free);
 
   c->client = _pbi_engine_event_client (self, &error);

@@ -67,6 +67,12 @@ def check_missing_permission(workdir, version):
         assert p.returncode == 3, (p.returncode, p.stdout, p.stderr)
         assert rep["verdict"] == "not ready", rep
         assert rep["missingPermissions"] == ["albumAsset.create"], rep["missingPermissions"]
+        # with guest sharing on, the shared link's permission is needed too
+        tool.run("config", "set", "immich_guest_sharing", "true", check=True)
+        p, rep2 = run_json(tool, "check", "--burst", "1")
+        assert p.returncode == 3
+        assert rep2["missingPermissions"] == ["albumAsset.create", "sharedLink.create"], rep2
+        assert "sharedLink.create (no guest link or QR code)" in row(rep2, "permissions")["figure"]
         perm = row(rep, "permissions")
         assert perm["status"] == "failed"
         assert "albumAsset.create (photos cannot be added to the album)" in perm["figure"], perm
