@@ -509,6 +509,8 @@ verify_cb (GObject      *object,
     g_string_append_printf (fixes, _(", %u restored from the trash"), r->restored);
   if (r->requeued > 0)
     g_string_append_printf (fixes, _(", %u sent again"), r->requeued);
+  if (r->unsent > 0)
+    g_string_append_printf (fixes, _(", %u sent for the first time"), r->unsent);
   if (opt_json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -526,6 +528,8 @@ verify_cb (GObject      *object,
       json_builder_add_int_value (b, r->restored);
       json_builder_set_member_name (b, "requeued");
       json_builder_add_int_value (b, r->requeued);
+      json_builder_set_member_name (b, "unsent");
+      json_builder_add_int_value (b, r->unsent);
       json_builder_set_member_name (b, "stillMissing");
       json_builder_add_int_value (b, r->still_missing);
       json_builder_end_object (b);

@@ -141,6 +141,7 @@ typedef struct
  * @requeued: the server had lost them: queued again
  * @restored: they were in the server's trash: restored
  * @added_back: they were missing from the album: added back
+ * @unsent: not synced before (never queued, failed or refused): sent now
  * @still_missing: not on the server or not in the album after fixing
  */
 typedef struct
@@ -151,6 +152,7 @@ typedef struct
   guint requeued;
   guint restored;
   guint added_back;
+  guint unsent;
   guint still_missing;
 } PbiVerifyResult;
 
@@ -277,8 +279,8 @@ gboolean            pbi_engine_revoke_share_finish    (PbiEngine            *sel
                                                        GAsyncResult         *result,
                                                        GError              **error);
 
-/* After: every local photo (of @folder, or every synced one) against the
- * server and the event album, fixed where it can be. */
+/* After: every local photo (the media files of @folder, or every photo in
+ * the queue) against the server and the event album, fixed where it can be. */
 void                pbi_engine_verify_async           (PbiEngine            *self,
                                                        const gchar          *folder,
                                                        GCancellable         *cancellable,

@@ -2,7 +2,8 @@
  * server: one bulk checksum check per 5,000 photos, the album's asset list
  * (a page per 1,000 in 3.x, one request before), then the fixes: photos
  * the server lost are queued and sent again, trashed ones restored, ones
- * missing from the album added back.
+ * missing from the album added back, and photos of the folder not synced
+ * yet (never queued, failed, refused) sent.
  *
  * Copyright 2026 The PhotoBooth Immich Sync authors
  *
@@ -23,7 +24,8 @@ typedef struct
   gchar    *asset_id;     /* (nullable) the server's, once known */
   gboolean  on_server;
   gboolean  in_album;
-  gboolean  lost;
+  gboolean  lost;         /* to send: the server lost it, or it was never synced */
+  gboolean  unsent;       /* not synced before (no finished row) */
   gboolean  trashed;
 } Photo;
 
@@ -124,9 +126,13 @@ resend_lost (GTask *task)
       rec = pbi_store_file_get (self->store, p->path);
       if (rec != NULL)
         pbi_store_file_set_state (self->store, rec->id, PBI_FILE_STATE_PENDING, NULL,
-                                  _("the server had lost it; queued again"), 0, NULL);
+                                  p->unsent ? NULL : _("the server had lost it; queued again"),
+                                  0, NULL);
       g_ptr_array_add (paths, p->path);
-      v->result.requeued++;
+      if (p->unsent)
+        v->result.unsent++;
+      else
+        v->result.requeued++;
     }
   if (paths->len == 0)
     {
@@ -134,7 +140,8 @@ resend_lost (GTask *task)
       g_object_unref (task);
       return;
     }
-  g_message ("%u photo(s) the server had lost are queued again", paths->len);
+  g_message ("%u photo(s) the server had lost and %u not synced yet are sent",
+             v->result.requeued, v->result.unsent);
   g_ptr_array_add (paths, NULL);
   pbi_engine_sync_files_async (self, (const gchar * const *) paths->pdata, v->album_name,
                                g_task_get_cancellable (task), resent_cb, task);
@@ -322,10 +329,15 @@ checked_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
-  for (guint i = 0; i < results->len && i < v->photos->len; i++)
+  for (guint i = 0; i < results->len; i++)
     {
       PbiImmichCheckResult *r = g_ptr_array_index (results, i);
-      Photo *p = g_ptr_array_index (v->photos, i);
+      guint64 index = g_ascii_strtoull (r->id, NULL, 10);
+      Photo *p;
+
+      if (index >= v->photos->len)
+        continue;
+      p = g_ptr_array_index (v->photos, index);
 
       if (r->accepted)
         {
@@ -357,18 +369,96 @@ checked_cb (GObject      *object,
                                  g_task_get_cancellable (task), album_cb, g_object_ref (task));
 }
 
-static gboolean
-under (const gchar *path,
-       const gchar *folder)
+/* @paths: (nullable) the folder's photos; NULL: every photo in the queue */
+static void
+start_checks (GTask     *task,
+              GPtrArray *paths)
 {
-  gsize len;
+  PbiEngine *self = g_task_get_source_object (task);
+  Verify *v = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  GError *error = NULL;
 
-  if (folder == NULL)
-    return TRUE;
-  len = strlen (folder);
-  while (len > 1 && folder[len - 1] == '/')
-    len--;
-  return strncmp (path, folder, len) == 0 && (path[len] == '/' || path[len] == '\0');
+  _pbi_engine_flush_records (self);
+  if (paths == NULL)
+    {
+      rows = pbi_store_photos_since (self->store, 0);
+      paths = g_ptr_array_new ();
+      for (guint i = 0; i < rows->len; i++)
+        g_ptr_array_add (paths, ((PbiStorePhoto *) g_ptr_array_index (rows, i))->path);
+    }
+  else
+    g_ptr_array_ref (paths);
+  items = g_ptr_array_new_with_free_func ((GDestroyNotify) pbi_immich_check_item_free);
+  for (guint i = 0; i < paths->len; i++)
+    {
+      const gchar *path = g_ptr_array_index (paths, i);
+      g_autoptr(PbiFileRecord) rec = NULL;
+      Photo *p;
+
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        continue;   /* gone from the booth: nothing to compare */
+      rec = pbi_store_file_get (self->store, path);
+      p = g_new0 (Photo, 1);
+      p->path = g_strdup (path);
+      if (rec != NULL && rec->sha1 != NULL
+          && (rec->state == PBI_FILE_STATE_DONE || rec->state == PBI_FILE_STATE_DUPLICATE))
+        {
+          g_autofree gchar *id = g_strdup_printf ("%u", v->photos->len);
+
+          p->sha1 = g_strdup (rec->sha1);
+          p->asset_id = g_strdup (rec->asset_id);
+          g_ptr_array_add (items, pbi_immich_check_item_new (id, p->sha1));
+        }
+      else
+        p->lost = p->unsent = TRUE;
+      g_ptr_array_add (v->photos, p);
+    }
+  g_ptr_array_unref (paths);
+  if (v->client == NULL)
+    v->client = _pbi_engine_event_client (self, &error);
+  if (v->client == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (v->photos->len == 0)
+    {
+      finish (task);
+      g_object_unref (task);
+      return;
+    }
+  if (items->len == 0)
+    {
+      resend_lost (task);
+      return;
+    }
+  pbi_immich_client_bulk_check_async (v->client, items, g_task_get_cancellable (task),
+                                      checked_cb, task);
+}
+
+static void
+scanned_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+  GError *error = NULL;
+
+  entries = pbi_scanner_scan_finish (PBI_SCANNER (object), result, &error);
+  if (entries == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  for (guint i = 0; i < entries->len; i++)
+    g_ptr_array_add (paths, ((PbiScanEntry *) g_ptr_array_index (entries, i))->path);
+  start_checks (task, paths);
 }
 
 void
@@ -378,12 +468,8 @@ pbi_engine_verify_async (PbiEngine           *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GPtrArray) items = NULL;
-  g_autofree gchar *abs_folder = NULL;
+  GTask *task;
   Verify *v;
-  GError *error = NULL;
 
   g_return_if_fail (PBI_IS_ENGINE (self));
   task = g_task_new (self, cancellable, callback, user_data);
@@ -395,45 +481,14 @@ pbi_engine_verify_async (PbiEngine           *self,
 
   if (folder != NULL)
     {
-      g_autoptr(GFile) file = g_file_new_for_commandline_arg (folder);
+      g_autoptr(GFile) root = g_file_new_for_commandline_arg (folder);
+      g_auto(GStrv) exts = pbi_engine_dup_media_extensions (self);
+      g_autoptr(PbiScanner) scanner = pbi_scanner_new (root, (const gchar * const *) exts);
 
-      abs_folder = g_file_get_path (file);
-    }
-  _pbi_engine_flush_records (self);
-  rows = pbi_store_photos_since (self->store, 0);
-  items = g_ptr_array_new_with_free_func ((GDestroyNotify) pbi_immich_check_item_free);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      PbiStorePhoto *row = g_ptr_array_index (rows, i);
-      Photo *p;
-      g_autofree gchar *id = NULL;
-
-      /* photos synced before and still on this disk */
-      if (row->sha1 == NULL || !under (row->path, abs_folder)
-          || (row->state != PBI_FILE_STATE_DONE && row->state != PBI_FILE_STATE_DUPLICATE)
-          || !g_file_test (row->path, G_FILE_TEST_IS_REGULAR))
-        continue;
-      p = g_new0 (Photo, 1);
-      p->path = g_strdup (row->path);
-      p->sha1 = g_strdup (row->sha1);
-      p->asset_id = g_strdup (row->asset_id);
-      id = g_strdup_printf ("%u", v->photos->len);
-      g_ptr_array_add (items, pbi_immich_check_item_new (id, p->sha1));
-      g_ptr_array_add (v->photos, p);
-    }
-  v->client = _pbi_engine_event_client (self, &error);
-  if (v->client == NULL)
-    {
-      g_task_return_error (task, error);
+      pbi_scanner_scan_async (scanner, cancellable, scanned_cb, task);
       return;
     }
-  if (v->photos->len == 0)
-    {
-      finish (task);
-      return;
-    }
-  pbi_immich_client_bulk_check_async (v->client, items, cancellable, checked_cb,
-                                      g_object_ref (task));
+  start_checks (task, NULL);
 }
 
 /**

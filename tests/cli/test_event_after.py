@@ -89,27 +89,29 @@ def verify(workdir, version):
         control(server, "POST", "/__fake/assets/%s/trash" % trashed)
         control(server, "DELETE", "/__fake/albums/%s/assets/%s" % (album, dropped))
         assert len(server.state()["asset_list"]) == 7
+        # and a photo of the folder never synced
+        sums[os.path.join(capture, "later.jpg")] = make_photo(os.path.join(capture, "later.jpg"))
 
         p = tool.run("verify", capture)
         assert p.returncode == 0, p.stdout + p.stderr
         if tuple(map(int, version.split("."))) < (1, 106):
             # 1.x's bulk check does not say isTrashed: the trashed photo is
             # restored on the way to being added back
-            assert "8 photos: 8 on the server, 8 in the album, 2 added back, 1 sent again" \
-                in p.stdout, p.stdout
+            assert ("9 photos: 9 on the server, 9 in the album, 2 added back, 1 sent again, "
+                    "1 sent for the first time") in p.stdout, p.stdout
         else:
-            assert ("8 photos: 8 on the server, 8 in the album, 1 added back, 1 restored from "
-                    "the trash, 1 sent again") in p.stdout, p.stdout
+            assert ("9 photos: 9 on the server, 9 in the album, 1 added back, 1 restored from "
+                    "the trash, 1 sent again, 1 sent for the first time") in p.stdout, p.stdout
         state = server.state()
         assert {a["checksum"] for a in state["asset_list"]} == set(sums.values())
         assert not any(a["isTrashed"] for a in state["asset_list"])
-        assert len(server.album_assets("PhotoBooth")) == 8
+        assert len(server.album_assets("PhotoBooth")) == 9
 
         # all in place now: nothing to fix
         p, res = run_json(tool, "verify")
         assert p.returncode == 0, p.stdout + p.stderr
-        assert res == {"photos": 8, "onServer": 8, "inAlbum": 8, "addedBack": 0, "restored": 0,
-                       "requeued": 0, "stillMissing": 0}, res
+        assert res == {"photos": 9, "onServer": 9, "inAlbum": 9, "addedBack": 0, "restored": 0,
+                       "requeued": 0, "unsent": 0, "stillMissing": 0}, res
 
         # a photo the server lost and cannot take back: not in place, exit 1
         asset = by_sum[sums[paths[0]]]
@@ -117,7 +119,7 @@ def verify(workdir, version):
         server.faults(max_body_bytes=1000)
         p = tool.run("verify")
         assert p.returncode == 1, p.stdout + p.stderr
-        assert "8 photos: 7 on the server, 7 in the album, 1 sent again" in p.stdout, p.stdout
+        assert "9 photos: 8 on the server, 8 in the album, 1 sent again" in p.stdout, p.stdout
     finally:
         server.stop()
 
