@@ -12,7 +12,7 @@ build_packages="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libgli
   libgtk-4-dev libadwaita-1-dev gettext desktop-file-utils appstream
   gobject-introspection libgirepository1.0-dev ca-certificates"
 test_packages="python3 python3-gi gir1.2-glib-2.0 xvfb xauth imagemagick openssl
-  libimage-exiftool-perl curl procps zbar-tools"
+  libimage-exiftool-perl curl procps zbar-tools libfaketime"
 
 pbi_apt_install ()
 {

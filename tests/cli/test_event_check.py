@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Acceptance: photobooth-immich check, the readiness check before an event
 (issue 11), in each route family: ready, a missing permission, a throttled
-link, a full disk, test photos that may not be deleted."""
+link, a full disk, a wrong clock (libfaketime), test photos that may not be
+deleted."""
 
+import glob
 import os
 import subprocess
 import time
@@ -173,12 +175,40 @@ def test_check_cannot_delete_test_photos_3x(workdir):
         server.stop()
 
 
+FAKETIME_LIBS = glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1")
+FAKETIME_LIB = FAKETIME_LIBS[0] if FAKETIME_LIBS else ""
+
+
+def check_clock_skew(workdir, version):
+    if not os.path.exists(FAKETIME_LIB):
+        raise Skip("libfaketime is not installed")
+    server, tool, _, _ = setup(workdir, version)
+    try:
+        # the booth's clock 5 minutes behind (the server's is right)
+        env = {"LD_PRELOAD": FAKETIME_LIB, "FAKETIME": "-5m", "DONT_FAKE_MONOTONIC": "1"}
+        p, rep = run_json(tool, "check", "--burst", "1", env=env)
+        assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
+        assert rep["verdict"] == "ready with warnings"
+        clock = row(rep, "clock")
+        assert clock["status"] == "warning", clock
+        assert 295 <= -rep["clockSkewSeconds"] <= 305, rep["clockSkewSeconds"]
+        assert "behind" in clock["figure"] and "timedatectl" in clock["advice"], clock
+        # a minute off is within what the check lets pass
+        env["FAKETIME"] = "+60s"
+        p, rep = run_json(tool, "check", "--burst", "1", env=env)
+        assert p.returncode == 0 and row(rep, "clock")["status"] == "ok", rep
+        assert 55 <= rep["clockSkewSeconds"] <= 65, rep["clockSkewSeconds"]
+    finally:
+        server.stop()
+
+
 for _v in FAMILIES:
     _s = _v.replace(".", "_")
     globals()["test_check_ready_" + _s] = (lambda v: lambda w: check_ready(w, v))(_v)
     globals()["test_check_throttled_" + _s] = (lambda v: lambda w: check_throttled(w, v))(_v)
     globals()["test_check_full_disk_" + _s] = (lambda v: lambda w: check_full_disk(w, v))(_v)
     globals()["test_check_wrong_key_" + _s] = (lambda v: lambda w: check_wrong_key(w, v))(_v)
+    globals()["test_check_clock_skew_" + _s] = (lambda v: lambda w: check_clock_skew(w, v))(_v)
     if _v >= "2":
         # keys carry permissions from 1.116
         globals()["test_check_missing_permission_" + _s] = \
