@@ -175,6 +175,27 @@ def test_check_cannot_delete_test_photos_3x(workdir):
         server.stop()
 
 
+def check_viewer_album(workdir, version):
+    """The event album is another user's, shared with us as viewer: found, not writable."""
+    server, tool, _, _ = setup(workdir, version)
+    try:
+        control(server, "POST", "/__fake/users", {"email": "bob@example.com", "name": "Bob"})
+        control(server, "POST", "/__fake/albums",
+                {"name": "PhotoBooth", "owner": "bob@example.com",
+                 "users": [{"user": "photobooth@example.com", "role": "viewer"}]})
+        p, rep = run_json(tool, "check", "--burst", "1")
+        assert p.returncode == 3, (p.returncode, p.stdout, p.stderr)
+        assert row(rep, "album")["status"] == "ok"
+        write = row(rep, "album-write")
+        assert write["status"] == "failed", write
+        assert "editor" in write["advice"], write
+        # the test photos are gone again, and Bob's album is as it was
+        assert server.state()["asset_list"] == []
+        assert server.album_assets("PhotoBooth") == set()
+    finally:
+        server.stop()
+
+
 FAKETIME_LIBS = glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1")
 FAKETIME_LIB = FAKETIME_LIBS[0] if FAKETIME_LIBS else ""
 
@@ -211,6 +232,8 @@ for _v in FAMILIES:
     globals()["test_check_clock_skew_" + _s] = (lambda v: lambda w: check_clock_skew(w, v))(_v)
     if _v >= "2":
         # keys carry permissions from 1.116
+        globals()["test_check_viewer_album_" + _s] = \
+            (lambda v: lambda w: check_viewer_album(w, v))(_v)
         globals()["test_check_missing_permission_" + _s] = \
             (lambda v: lambda w: check_missing_permission(w, v))(_v)
 
