@@ -107,11 +107,22 @@ add_row (Check          *c,
   g_ptr_array_add (c->report->rows, make_row (id, title, status, figure, advice));
 }
 
+/* "1,234,567 photos" */
 static gchar *
 photos_text (gint64 n)
 {
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " photo",
-                                       "%" G_GINT64_FORMAT " photos", n), n);
+  g_autofree gchar *digits = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (n, 0));
+  g_autoptr(GString) grouped = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (grouped, ',');
+      g_string_append_c (grouped, digits[i]);
+    }
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s photo", "%s photos", n),
+                          grouped->str);
 }
 
 /* ------------------------------------------------------------------ */
@@ -274,6 +285,7 @@ add_booth_disk_row (Check *c)
 {
   gint64 photos;
   g_autofree gchar *bytes = NULL;
+  g_autofree gchar *room = NULL;
 
   if (c->booth_free < 0)
     {
@@ -285,11 +297,12 @@ add_booth_disk_row (Check *c)
   photos = c->booth_free / MAX (1, c->report->typical_size);
   c->report->booth_free_photos = photos;
   bytes = g_format_size (c->booth_free);
+  room = photos_text (photos);
   add_row (c, "booth-disk", _("Free space on the booth"),
            photos < FREE_FAIL_PHOTOS ? PBI_CHECK_FAILED
            : photos < FREE_WARN_PHOTOS ? PBI_CHECK_WARNING : PBI_CHECK_OK,
            g_strdup_printf (_("%s free (capture folder and database): room for %s"), bytes,
-                            photos_text (photos)),
+                            room),
            photos < FREE_WARN_PHOTOS ? _("Free space on the booth's disk, or use a bigger card")
                                      : NULL);
 }
@@ -418,13 +431,13 @@ storage_cb (GObject      *object,
     {
       gint64 photos = storage.disk_available / MAX (1, c->report->typical_size);
       g_autofree gchar *bytes = g_format_size (storage.disk_available);
+      g_autofree gchar *room = photos_text (photos);
 
       c->report->server_free_photos = photos;
       c->storage_row = make_row ("server-disk", _("Free space on the server"),
                                  photos < FREE_FAIL_PHOTOS ? PBI_CHECK_FAILED
                                  : photos < FREE_WARN_PHOTOS ? PBI_CHECK_WARNING : PBI_CHECK_OK,
-                                 g_strdup_printf (_("%s free: room for %s"), bytes,
-                                                  photos_text (photos)),
+                                 g_strdup_printf (_("%s free: room for %s"), bytes, room),
                                  photos < FREE_WARN_PHOTOS ? _("Free space on the Immich server")
                                                            : NULL);
     }
