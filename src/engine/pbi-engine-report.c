@@ -244,10 +244,11 @@ static void
 label_time (cairo_t *cr,
             gdouble  x,
             gdouble  y,
-            gint64   when_us)
+            gint64   when_us,
+            gboolean seconds)
 {
   g_autoptr(GDateTime) t = g_date_time_new_from_unix_local (when_us / G_USEC_PER_SEC);
-  g_autofree gchar *text = g_date_time_format (t, "%H:%M");
+  g_autofree gchar *text = g_date_time_format (t, seconds ? "%H:%M:%S" : "%H:%M");
   cairo_text_extents_t ext;
 
   cairo_text_extents (cr, text, &ext);
@@ -287,7 +288,9 @@ pbi_event_report_write_chart (const PbiEventReport  *report,
   if (report->since > 0 && report->since < t0)
     t0 = report->since;
   t1 = MAX (report->until, t0 + 60 * G_USEC_PER_SEC);
-  ymax = MAX (1, MAX (captures->len, report->done_times->len));
+  /* a multiple of 4: the four grid steps are whole photos */
+  ymax = MAX (captures->len, report->done_times->len);
+  ymax = MAX (4, (ymax + 3) / 4 * 4);
 
   surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, CHART_W, CHART_H);
   cr = cairo_create (surface);
@@ -318,13 +321,13 @@ pbi_event_report_write_chart (const PbiEventReport  *report,
   cairo_set_font_size (cr, 13);
   for (guint i = 0; i <= 4; i++)
     {
-      g_autofree gchar *n = g_strdup_printf ("%u", (ymax * i + 2) / 4);
+      g_autofree gchar *n = g_strdup_printf ("%u", ymax * i / 4);
       gdouble y = MARGIN_T + h - h * i / 4.0;
 
       cairo_move_to (cr, 10, y + 4);
       cairo_show_text (cr, n);
       label_time (cr, MARGIN_L + w * i / 4.0, MARGIN_T + h + 20,
-                  t0 + (t1 - t0) * (gint64) i / 4);
+                  t0 + (t1 - t0) * (gint64) i / 4, t1 - t0 < 20 * 60 * G_USEC_PER_SEC);
     }
   cairo_set_font_size (cr, 16);
   title = g_strdup_printf (_("%s: photos taken (blue) and on the server (green); outages shaded"),

@@ -145,6 +145,7 @@ pbi_store_photos_since (PbiStore *self,
 {
   g_autoptr(PbiStmt) stmt = NULL;
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) pbi_store_photo_free);
+  g_autoptr(GError) error = NULL;
 
   g_return_val_if_fail (PBI_IS_STORE (self), out);
   stmt = _pbi_store_get_stmt (self,
@@ -152,9 +153,12 @@ pbi_store_photos_since (PbiStore *self,
                               "  coalesce(done_at, 0), "
                               "  path IN (SELECT path FROM pbi_duplicates) FROM pbi_files "
                               "WHERE ?1 = 0 OR mtime >= ?1 OR created >= ?1 OR done_at >= ?1 "
-                              "ORDER BY mtime, id", NULL);
+                              "ORDER BY mtime, id", &error);
   if (stmt == NULL)
-    return out;
+    {
+      g_message ("%s", error->message);
+      return out;
+    }
   sqlite3_bind_int64 (stmt, 1, since_us);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
