@@ -13,6 +13,11 @@ from pbitest import FakeServer, Tool, make_photo
 FAMILIES = ["1.94.0", "2.0.1", "3.1.0"]
 
 
+def vt(version):
+    """"1.94.0" → (1, 94, 0), to compare versions"""
+    return tuple(int(n) for n in version.split("."))
+
+
 def control(server, method, path, body=None):
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(server.url + path, data=data, method=method,
