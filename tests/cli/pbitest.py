@@ -26,7 +26,6 @@ KEY = "pbi-test-key-5f2c9a7e1d"
 class FakeServer:
     def __init__(self, version="3.2.2", keys=None):
         keys = keys or [KEY]
-        self.version = version
         args = [FAKE, "--port", "0", "--api-version", version]
         for k in keys:
             args += ["--api-key", k]

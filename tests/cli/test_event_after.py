@@ -3,7 +3,6 @@
 (issue 11) in each route family."""
 
 import datetime
-import json
 import os
 import time
 
