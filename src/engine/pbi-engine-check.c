@@ -126,86 +126,6 @@ photos_text (gint64 n)
 }
 
 /* ------------------------------------------------------------------ */
-/* permissions: what the configured features need, and what a missing  */
-/* one costs                                                           */
-/* ------------------------------------------------------------------ */
-
-typedef struct
-{
-  const gchar *permission;
-  const gchar *consequence;
-  gboolean     guest_sharing;   /* needed only with guest sharing on */
-  gboolean     optional;        /* a warning, not a failure */
-} Need;
-
-static const Need needs[] = {
-  { "asset.upload", N_("photos cannot be uploaded"), FALSE, FALSE },
-  { "album.read", N_("the event album cannot be found"), FALSE, FALSE },
-  { "album.create", N_("a missing album cannot be made"), FALSE, FALSE },
-  { "albumAsset.create", N_("photos cannot be added to the album"), FALSE, FALSE },
-  { "sharedLink.create", N_("no guest link or QR code"), TRUE, FALSE },
-  { "asset.delete", N_("the readiness check cannot remove its test photos"), FALSE, TRUE },
-};
-
-static gboolean
-has_permission (const gchar * const *granted,
-                const gchar         *permission)
-{
-  return g_strv_contains (granted, "all") || g_strv_contains (granted, permission);
-}
-
-/* Fills the permissions row; returns the missing ones the features need. */
-static GStrv
-check_permissions (Check               *c,
-                   const gchar * const *granted)
-{
-  g_autoptr(GStrvBuilder) missing = g_strv_builder_new ();
-  g_autoptr(GString) figure = g_string_new (NULL);
-  g_autoptr(GString) advice = g_string_new (NULL);
-  PbiCheckStatus status = PBI_CHECK_OK;
-
-  if (granted == NULL)
-    {
-      add_row (c, "permissions", _("Permissions"), PBI_CHECK_SKIPPED,
-               g_strdup (_("This server version cannot tell a key's permissions (Immich 2.0 "
-                           "and later can); the test upload below tries them")), NULL);
-      return NULL;
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (needs); i++)
-    {
-      if (needs[i].guest_sharing && !c->guest_sharing)
-        continue;
-      if (has_permission (granted, needs[i].permission))
-        continue;
-      g_string_append_printf (figure, "%s%s (%s)", figure->len > 0 ? "; " : "",
-                              needs[i].permission, _(needs[i].consequence));
-      if (!needs[i].optional)
-        {
-          g_strv_builder_add (missing, needs[i].permission);
-          status = PBI_CHECK_FAILED;
-        }
-      else if (status == PBI_CHECK_OK)
-        status = PBI_CHECK_WARNING;
-      g_string_append_printf (advice, "%s%s", advice->len > 0 ? ", " : "", needs[i].permission);
-    }
-  c->may_upload = has_permission (granted, "asset.upload");
-  c->may_create_album = has_permission (granted, "album.create");
-  if (status == PBI_CHECK_OK)
-    add_row (c, "permissions", _("Permissions"), PBI_CHECK_OK,
-             g_strdup (g_strv_contains (granted, "all") ? _("full access")
-                       : _("every permission the configured features need")), NULL);
-  else
-    {
-      g_autofree gchar *todo = g_strdup_printf (_("In Immich, Account Settings → API Keys: give "
-                                                  "the key %s (or make a new key with them)"),
-                                                advice->str);
-      g_string_prepend (figure, _("missing: "));
-      add_row (c, "permissions", _("Permissions"), status, g_strdup (figure->str), todo);
-    }
-  return g_strv_builder_end (missing);
-}
-
-/* ------------------------------------------------------------------ */
 /* local: the typical photo, free space on the booth                    */
 /* ------------------------------------------------------------------ */
 
@@ -587,11 +507,20 @@ add_burst_rows (Check *c)
       advice = _("The link is slow: photos will reach the server late in busy moments. "
                  "Move the booth nearer the access point, use a cable, or reduce other traffic");
     }
+  if (c->upload_error != NULL)
+    {
+      /* some went, then one failed: the link or the server is not steady */
+      status = PBI_CHECK_WARNING;
+      advice = _("A test upload failed after others went through: check the link's stability "
+                 "and the server's log");
+    }
   add_row (c, "upload", _("Sustained upload"), status,
            g_strdup_printf (_("%u test photos of %s in %.1f s: %s/s, %.0f ms to the album; "
-                              "this link uploads about %.0f photos a minute"),
+                              "this link uploads about %.0f photos a minute%s%s"),
                             r->test_photos, size, elapsed_s, rate, MAX (r->latency_ms, 0),
-                            r->photos_per_minute),
+                            r->photos_per_minute,
+                            c->upload_error != NULL ? _("; then an upload failed: ") : "",
+                            c->upload_error != NULL ? c->upload_error : ""),
            advice);
 }
 
@@ -865,11 +794,21 @@ permissions_cb (GObject      *object,
   Check *c = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) granted = NULL;
+  PbiCheckRow *row = NULL;
 
   if (!pbi_immich_client_get_key_permissions_finish (PBI_IMMICH_CLIENT (object), result,
                                                      &granted, &error))
     g_debug ("Could not read the key's permissions: %s", error->message);
-  c->report->missing_permissions = check_permissions (c, (const gchar * const *) granted);
+  c->report->missing_permissions =
+    _pbi_engine_check_permissions ((const gchar * const *) granted, c->guest_sharing, &row);
+  g_ptr_array_add (c->report->rows, row);
+  if (granted != NULL)
+    {
+      c->may_upload = _pbi_engine_key_has_permission ((const gchar * const *) granted,
+                                                      "asset.upload");
+      c->may_create_album = _pbi_engine_key_has_permission ((const gchar * const *) granted,
+                                                            "album.create");
+    }
   _pbi_engine_event_album_async (self, c->album_name, c->user_id, c->may_create_album,
                                  g_task_get_cancellable (task), album_cb, task);
 }

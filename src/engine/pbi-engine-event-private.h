@@ -34,6 +34,15 @@ gchar           *_pbi_engine_event_album_finish   (PbiEngine            *self,
                                                    gboolean             *created,
                                                    GError              **error);
 
+/* pbi-engine-check-permissions.c: the permissions the configured features
+ * need, and what a missing one costs. @granted NULL: the server cannot tell
+ * (before 2.0). Returns the missing required ones; *row is the check's row. */
+GStrv            _pbi_engine_check_permissions    (const gchar * const  *granted,
+                                                   gboolean              guest_sharing,
+                                                   PbiCheckRow         **row);
+gboolean         _pbi_engine_key_has_permission   (const gchar * const  *granted,
+                                                   const gchar          *permission);
+
 /* Records connection changes (connected, offline, error) and which done
  * photos were duplicates, for the report. Called once from pbi_engine_new(). */
 void             _pbi_engine_events_init          (PbiEngine            *self);
