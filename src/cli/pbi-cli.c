@@ -47,7 +47,7 @@ static GOptionEntry global_entries[] = {
   { "album", 'a', 0, G_OPTION_ARG_STRING, &opt_album,
     N_("Album for this run (default: the immich_album_name setting)"), N_("NAME") },
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, N_("Show debug detail"), NULL },
-  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON (albums, status)"), NULL },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON (albums, status, check, share, verify, report)"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
   { NULL }
 };
@@ -805,9 +805,9 @@ static const Command commands[] = {
   { "status", "[--json]", N_("Show counts, the last sync and failed photos"), cmd_status },
   { "retry-failed", "", N_("Put failed photos back in the queue"), cmd_retry_failed },
   { "config", "list | get KEY | set KEY VALUE", N_("Show or change settings"), cmd_config },
-  { "check", "[--json] [--burst SECONDS]", N_("Check readiness for an event: server, permissions, album, upload speed, free space, clock"), cmd_check },
+  { "check", "[--json] [--burst SECONDS]", N_("Readiness for an event: server, permissions, album, upload speed, free space, clock (exit 0 ready, 1 warnings, 3 not ready)"), cmd_check },
   { "share", "[--expires 7d] [--password PW|-] [--no-download] [--qr FILE.png] [--revoke]", N_("Make (or show, or revoke) the guest link of the event album, with its QR code"), cmd_share },
-  { "verify", "[DIR]", N_("Check every synced photo against the server and the album, and fix what is off"), cmd_verify },
+  { "verify", "[DIR]", N_("Check the photos against the server and the album, fix what is off (exit 0: all in place)"), cmd_verify },
   { "report", "[--json|--csv] [--since WHEN] [--chart FILE.png]", N_("The event in figures: captures, uploads, latency, outages"), cmd_report },
   { "new-event", "NAME", N_("Start a new event: switch the album (\"{date}\" becomes today) and start the counters afresh"), cmd_new_event },
 };
