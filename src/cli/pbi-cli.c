@@ -297,10 +297,34 @@ cmd_albums (gint    argc,
 
 typedef struct
 {
-  PbiEngine *engine;
-  gint64     last_plain;
-  gboolean   drawn;
+  PbiEngine  *engine;
+  gint64      last_plain;
+  gboolean    drawn;
+  GHashTable *failures;     /* path → why, for the photos that failed in this run */
+  gboolean    notice_changed;
 } Progress;
+
+static void
+on_file_state_changed (PbiEngine   *engine,
+                       const gchar *path,
+                       gint         state,
+                       const gchar *error,
+                       Progress    *progress)
+{
+  if (state == PBI_FILE_STATE_FAILED || state == PBI_FILE_STATE_REJECTED)
+    g_hash_table_replace (progress->failures, g_strdup (path),
+                          g_strdup (error != NULL ? error : _("no reason given")));
+  else if (state == PBI_FILE_STATE_DONE || state == PBI_FILE_STATE_DUPLICATE)
+    g_hash_table_remove (progress->failures, path);
+}
+
+static void
+on_album_notice (GObject    *object,
+                 GParamSpec *pspec,
+                 Progress   *progress)
+{
+  progress->notice_changed = TRUE;
+}
 
 static gchar *
 format_eta (gdouble seconds)
@@ -358,12 +382,45 @@ on_progress (GObject    *object,
     }
 }
 
+static gint
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
 static void
 print_summary (PbiEngine            *engine,
-               const PbiSyncSummary *summary)
+               const PbiSyncSummary *summary,
+               Progress             *progress)
 {
+  const gchar *notice = pbi_engine_get_album_notice (engine);
+
+  if (progress != NULL && progress->notice_changed && notice != NULL)
+    g_printerr (_("Note: %s\n"), notice);
   g_print (_("%u uploaded, %u duplicates, %u failed, %u already synced\n"),
            summary->uploaded, summary->duplicates, summary->failed, summary->skipped);
+  if (progress != NULL && g_hash_table_size (progress->failures) > 0)
+    {
+      g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+      GHashTableIter iter;
+      gpointer key;
+      const guint max = 20;
+
+      /* g_hash_table_get_keys_as_ptr_array is GLib 2.76; Debian 12 has 2.74 */
+      g_hash_table_iter_init (&iter, progress->failures);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        g_ptr_array_add (paths, key);
+
+      g_ptr_array_sort (paths, compare_strings);
+      g_printerr (_("Not synced:\n"));
+      for (guint i = 0; i < paths->len && i < max; i++)
+        g_printerr ("  %s: %s\n", (const gchar *) g_ptr_array_index (paths, i),
+                    (const gchar *) g_hash_table_lookup (progress->failures,
+                                                         g_ptr_array_index (paths, i)));
+      if (paths->len > max)
+        g_printerr (_("  and %u more (photobooth-immich status lists them)\n"), paths->len - max);
+    }
   if (summary->failed > 0)
     {
       PbiConnectionState state = pbi_engine_get_connection_state (engine);
@@ -403,7 +460,7 @@ sync_done_cb (GObject      *object,
       exit_code = EXIT_USAGE;
     }
   else
-    print_summary (PBI_ENGINE (object), summary);
+    print_summary (PBI_ENGINE (object), summary, progress);
   g_main_loop_quit (loop);
 }
 
@@ -448,12 +505,16 @@ cmd_sync (gint    argc,
     }
 
   progress.engine = engine;
+  progress.failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_signal_connect (engine, "notify::bulk-files-done", G_CALLBACK (on_progress), &progress);
+  g_signal_connect (engine, "file-state-changed", G_CALLBACK (on_file_state_changed), &progress);
+  g_signal_connect (engine, "notify::album-notice", G_CALLBACK (on_album_notice), &progress);
   g_message ("Syncing %s to Immich album \"%s\"", folder, pbi_engine_get_album_name (engine));
   pbi_log_set_quiet (is_tty && !opt_verbose);
   pbi_engine_sync_folder_async (engine, folder, NULL, NULL, sync_done_cb, &progress);
   run_loop ();
   g_signal_handlers_disconnect_by_data (engine, &progress);
+  g_hash_table_unref (progress.failures);
   return exit_code;
 }
 
@@ -472,12 +533,16 @@ cmd_sync_file (gint    argc,
       return EXIT_USAGE;
     }
   progress.engine = engine;
+  progress.failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_signal_connect (engine, "notify::bulk-files-done", G_CALLBACK (on_progress), &progress);
+  g_signal_connect (engine, "file-state-changed", G_CALLBACK (on_file_state_changed), &progress);
+  g_signal_connect (engine, "notify::album-notice", G_CALLBACK (on_album_notice), &progress);
   pbi_log_set_quiet (is_tty && !opt_verbose);
   pbi_engine_sync_files_async (engine, (const gchar * const *) argv + 1, NULL, NULL,
                                sync_done_cb, &progress);
   run_loop ();
   g_signal_handlers_disconnect_by_data (engine, &progress);
+  g_hash_table_unref (progress.failures);
   return exit_code;
 }
 
@@ -610,6 +675,8 @@ cmd_status (gint    argc,
       json_builder_add_boolean_value (b, key != NULL && *key != '\0');
       json_builder_set_member_name (b, "album");
       json_builder_add_string_value (b, pbi_engine_get_album_name (engine));
+      json_builder_set_member_name (b, "albumNotice");
+      json_builder_add_string_value (b, pbi_engine_get_album_notice (engine));
       json_builder_set_member_name (b, "lastSync");
       json_builder_add_string_value (b, last);
       json_builder_set_member_name (b, "uploaded");
@@ -656,6 +723,8 @@ cmd_status (gint    argc,
   g_print (_("Server:      %s\n"), url != NULL && *url ? url : _("(not set)"));
   g_print (_("API key:     %s\n"), key != NULL && *key ? "********" : _("(not set)"));
   g_print (_("Album:       %s\n"), pbi_engine_get_album_name (engine));
+  if (pbi_engine_get_album_notice (engine) != NULL)
+    g_print (_("Album note:  %s\n"), pbi_engine_get_album_notice (engine));
   g_print (_("Last sync:   %s\n"), last != NULL ? last : _("never"));
   g_print (_("Uploaded:    %u\n"), pbi_engine_get_uploaded (engine));
   g_print (_("Duplicates:  %u\n"), pbi_engine_get_duplicates (engine));

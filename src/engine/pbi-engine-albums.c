@@ -1,6 +1,8 @@
-/* pbi-engine-albums.c: the album stage of PbiEngine: resolving album names to ids
- * (cache, list, create), batching adds per album, and what happens when an
- * add fails (retry or give up); also list_albums for the picker.
+/* pbi-engine-albums.c: the album stage of PbiEngine: taking a duplicate out of the
+ * server's trash first, resolving album names to ids (cache, list, only albums
+ * the key's user may add to, create), batching adds per album, and what happens
+ * when an add fails (one re-resolve, then the album is given up on for the
+ * run); also list_albums for the picker.
  *
  * Copyright 2026 The PhotoBooth Immich Sync authors
  *
@@ -35,6 +37,8 @@ _pbi_engine_album_slot_free (AlbumSlot *slot)
 {
   g_free (slot->name);
   g_free (slot->id);
+  g_free (slot->lost_id);
+  g_free (slot->blocked);
   g_ptr_array_unref (slot->jobs);
   g_free (slot);
 }
@@ -53,6 +57,25 @@ _pbi_engine_get_album_slot (PbiEngine   *self,
       g_hash_table_insert (self->albums, slot->name, slot);
     }
   return slot;
+}
+
+/* New settings or retry-failed: albums given up on are tried again, each
+ * with one more re-resolve. */
+void
+_pbi_engine_albums_unblock (PbiEngine *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->albums);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      AlbumSlot *slot = value;
+
+      g_clear_pointer (&slot->blocked, g_free);
+      g_clear_pointer (&slot->lost_id, g_free);
+      slot->reresolved = FALSE;
+    }
 }
 
 static void flush_album (PbiEngine *self, AlbumSlot *slot);
@@ -76,6 +99,90 @@ _pbi_engine_queue_for_albums (PbiEngine *self,
     }
 }
 
+/* ------------------------------------------------------------------------ */
+/* Out of the trash, before the albums                                        */
+
+typedef struct
+{
+  PbiEngine *self;    /* (owned) */
+  GPtrArray *jobs;    /* (element-type Job) */
+} RestoreData;
+
+/* A photo whose copy sits in the server's trash is synced only once the copy
+ * is out of it: the server deletes trashed assets for good when the trash
+ * is emptied. So the album stage waits for the restore, and a restore that
+ * fails makes the photo fail (kept for retry), never "duplicate". */
+static void
+restore_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  RestoreData *data = user_data;
+  PbiEngine *self = data->self;
+  g_autoptr(GError) error = NULL;
+
+  if (!pbi_immich_client_restore_assets_finish (PBI_IMMICH_CLIENT (object), result, &error))
+    {
+      for (guint i = 0; i < data->jobs->len; i++)
+        {
+          Job *job = g_ptr_array_index (data->jobs, i);
+          g_autofree gchar *msg = NULL;
+
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+              _pbi_engine_error_is_connection (error))
+            {
+              _pbi_engine_job_network_failed (self, job, error);
+              continue;
+            }
+          job->busy = FALSE;
+          job->attempts++;
+          msg = g_strdup_printf (_("%s is in the server's trash and could not be taken out of "
+                                   "it: %s. Until it is, the server deletes it for good when "
+                                   "the trash is emptied; the photo is tried again later"),
+                                 _pbi_engine_job_basename (job), error->message);
+          pbi_log_error ("immich %s", msg);
+          _pbi_engine_job_finish (self, job, PBI_FILE_STATE_FAILED, msg);
+        }
+    }
+  else
+    for (guint i = 0; i < data->jobs->len; i++)
+      {
+        Job *job = g_ptr_array_index (data->jobs, i);
+
+        job->busy = FALSE;
+        _pbi_engine_queue_for_albums (self, job);
+      }
+  _pbi_engine_schedule_pump (self);
+  g_ptr_array_unref (data->jobs);
+  g_object_unref (data->self);
+  g_free (data);
+}
+
+void
+_pbi_engine_restore_then_add (PbiEngine *self,
+                              GPtrArray *jobs)
+{
+  RestoreData *data = g_new0 (RestoreData, 1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) ids = NULL;
+
+  data->self = g_object_ref (self);
+  data->jobs = g_ptr_array_ref (jobs);
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      Job *job = g_ptr_array_index (jobs, i);
+
+      job->busy = TRUE;
+      g_strv_builder_add (builder, job->asset_id);
+    }
+  ids = g_strv_builder_end (builder);
+  pbi_immich_client_restore_assets_async (self->client, (const gchar * const *) ids,
+                                          self->cancellable, restore_cb, data);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Albums: batching                                                           */
+
 gboolean
 _pbi_engine_album_flush_due_cb (gpointer user_data)
 {
@@ -95,9 +202,10 @@ _pbi_engine_album_flush_due_cb (gpointer user_data)
 
 typedef struct
 {
-  PbiEngine *self;    /* (owned) */
-  AlbumSlot *slot;
-  GPtrArray *jobs;    /* (element-type Job) */
+  PbiEngine      *self;      /* (owned) */
+  AlbumSlot      *slot;
+  GPtrArray      *jobs;      /* (element-type Job) */
+  PbiImmichAlbum *readonly;  /* (owned) (nullable) a same-named album we may not add to */
 } AlbumData;
 
 static void
@@ -105,15 +213,31 @@ album_data_free (AlbumData *data)
 {
   g_object_unref (data->self);
   g_clear_pointer (&data->jobs, g_ptr_array_unref);
+  g_clear_pointer (&data->readonly, pbi_immich_album_free);
   g_free (data);
 }
 
+/* One of the job's albums is settled: added (@error NULL) or not. The photo
+ * is done when it is in every album; it fails (kept for retry) when any add
+ * failed, once every album has answered, so no album holds a finished job. */
 static void
-album_job_done (PbiEngine *self,
-                Job       *job)
+album_job_settle (PbiEngine   *self,
+                  Job         *job,
+                  const gchar *error)
 {
   g_assert (job->albums_left > 0);
-  if (--job->albums_left == 0)
+  if (error != NULL && job->album_error == NULL)
+    job->album_error = g_strdup (error);
+  if (--job->albums_left > 0)
+    return;
+  if (job->album_error != NULL)
+    {
+      g_autofree gchar *msg = g_steal_pointer (&job->album_error);
+
+      job->attempts++;
+      _pbi_engine_job_finish (self, job, PBI_FILE_STATE_FAILED, msg);
+    }
+  else
     _pbi_engine_job_finish (self, job, PBI_FILE_STATE_DONE, NULL);
 }
 
@@ -131,34 +255,64 @@ album_resolved (PbiEngine   *self,
   flush_album (self, slot);
 }
 
+/* Every photo waiting for the album fails with @reason (kept for retry, with
+ * the pipeline's backoff); the album is not asked for again until the
+ * settings change or retry-failed, so a retried photo costs no album request. */
 static void
-album_failed (PbiEngine    *self,
-              AlbumSlot    *slot,
-              const GError *error)
+album_block (PbiEngine   *self,
+             AlbumSlot   *slot,
+             const gchar *reason)
 {
   g_autoptr(GPtrArray) jobs = NULL;
 
   slot->resolving = FALSE;
   slot->flushing = FALSE;
+  if (slot->blocked == NULL)
+    {
+      slot->blocked = g_strdup (reason);
+      pbi_log_error ("immich album \"%s\": %s", slot->name, reason);
+      _pbi_engine_set_album_notice (self, reason);
+    }
+  jobs = g_steal_pointer (&slot->jobs);
+  slot->jobs = g_ptr_array_new ();
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      Job *job = g_ptr_array_index (jobs, i);
+      g_autofree gchar *msg = g_strdup_printf (_("%s is on the server but not in the album "
+                                                 "\"%s\": %s"), _pbi_engine_job_basename (job),
+                                               slot->name, slot->blocked);
+
+      album_job_settle (self, job, msg);
+    }
+}
+
+static void
+album_failed (PbiEngine    *self,
+              AlbumSlot    *slot,
+              const GError *error)
+{
+  slot->resolving = FALSE;
+  slot->flushing = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (_pbi_engine_error_is_fatal_config (error))
+  /* a missing album permission is this album's problem: the others go on */
+  if (_pbi_engine_error_is_fatal_config (error) &&
+      !g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_MISSING_PERMISSION))
     _pbi_engine_go_error (self, error);
   else if (_pbi_engine_error_is_connection (error))
     _pbi_engine_go_offline (self, error);
   else
-    {
-      /* the album cannot be had: the photos are on the server, but not in it */
-      jobs = g_steal_pointer (&slot->jobs);
-      slot->jobs = g_ptr_array_new ();
-      pbi_log_error ("immich album \"%s\": %s", slot->name, error->message);
-      for (guint i = 0; i < jobs->len; i++)
-        {
-          Job *job = g_ptr_array_index (jobs, i);
-          job->attempts++;
-          _pbi_engine_job_finish (self, job, PBI_FILE_STATE_FAILED, error->message);
-        }
-    }
+    album_block (self, slot, error->message);
+}
+
+static const gchar *
+album_owner_label (const PbiImmichAlbum *album)
+{
+  if (album->owner_email != NULL)
+    return album->owner_email;
+  if (album->owner_name != NULL)
+    return album->owner_name;
+  return _("another user");
 }
 
 static void
@@ -167,18 +321,69 @@ create_album_cb (GObject      *object,
                  gpointer      user_data)
 {
   AlbumData *data = user_data;
+  PbiEngine *self = data->self;
+  AlbumSlot *slot = data->slot;
   g_autoptr(GError) error = NULL;
   g_autoptr(PbiImmichAlbum) album = NULL;
+  g_autofree gchar *why = NULL;
 
   album = pbi_immich_client_create_album_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  if (data->readonly != NULL)
+    why = g_strdup_printf (_("Album \"%s\" on the server belongs to %s and is shared with you "
+                             "read-only"), slot->name, album_owner_label (data->readonly));
+  else if (slot->lost_id != NULL)
+    why = g_strdup_printf (_("Album \"%s\" on the server no longer takes photos from this key "
+                             "(its owner stopped sharing it with you)"), slot->name);
+
   if (album == NULL)
-    album_failed (data->self, data->slot, error);
+    {
+      if (why != NULL && g_error_matches (error, PBI_IMMICH_ERROR,
+                                          PBI_IMMICH_ERROR_MISSING_PERMISSION))
+        {
+          g_autofree gchar *msg = g_strdup_printf (_("%s, and this key may not create your own: "
+                                                     "%s"), why, error->message);
+          album_block (self, slot, msg);
+        }
+      else
+        album_failed (self, slot, error);
+    }
   else
     {
       g_message ("Created Immich album \"%s\"", album->name);
-      album_resolved (data->self, data->slot, album->id);
+      if (why != NULL)
+        {
+          g_autofree gchar *notice = g_strdup_printf (_("%s; created your own album \"%s\""), why,
+                                                      album->name);
+          g_message ("%s", notice);
+          _pbi_engine_set_album_notice (self, notice);
+        }
+      album_resolved (self, slot, album->id);
     }
   album_data_free (data);
+}
+
+/* Which writable album of several comes first: the key's user's own, then
+ * the oldest (ISO 8601 dates compare as text), then by id. */
+static gint
+compare_writable (const PbiImmichAlbum *a,
+                  const PbiImmichAlbum *b,
+                  const gchar          *user_id)
+{
+  gboolean a_mine = pbi_immich_album_get_access (a, user_id) == PBI_IMMICH_ALBUM_ACCESS_OWNER;
+  gboolean b_mine = pbi_immich_album_get_access (b, user_id) == PBI_IMMICH_ALBUM_ACCESS_OWNER;
+  gint c;
+
+  if (a_mine != b_mine)
+    return a_mine ? -1 : 1;
+  if (a->created_at != NULL && b->created_at != NULL)
+    {
+      c = g_strcmp0 (a->created_at, b->created_at);
+      if (c != 0)
+        return c;
+    }
+  else if (a->created_at != NULL || b->created_at != NULL)
+    return a->created_at != NULL ? -1 : 1;
+  return g_strcmp0 (a->id, b->id);
 }
 
 static void
@@ -188,48 +393,57 @@ list_albums_cb (GObject      *object,
 {
   AlbumData *data = user_data;
   PbiEngine *self = data->self;
+  AlbumSlot *slot = data->slot;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) albums = NULL;
   PbiImmichAlbum *found = NULL;
+  guint n_writable = 0;
 
   albums = pbi_immich_client_list_albums_finish (PBI_IMMICH_CLIENT (object), result, &error);
   if (albums == NULL)
     {
-      album_failed (self, data->slot, error);
+      album_failed (self, slot, error);
       album_data_free (data);
       return;
     }
 
-  /* Same-named albums can exist: prefer one we own, then the one with the
-   * most photos (the one people use), then the first. */
+  /* Only albums the key's user may add photos to are candidates: their
+   * own, or shared with them as editor (1.x: any shared user). */
   for (guint i = 0; i < albums->len; i++)
     {
       PbiImmichAlbum *album = g_ptr_array_index (albums, i);
+      PbiImmichAlbumAccess access;
 
-      if (g_strcmp0 (album->name, data->slot->name) != 0)
+      if (g_strcmp0 (album->name, slot->name) != 0)
         continue;
-      if (found == NULL)
-        found = album;
-      else
+      access = pbi_immich_album_get_access (album, self->user_id);
+      if (access == PBI_IMMICH_ALBUM_ACCESS_OWNER || access == PBI_IMMICH_ALBUM_ACCESS_EDITOR)
         {
-          gboolean mine = g_strcmp0 (album->owner_id, self->user_id) == 0;
-          gboolean found_mine = g_strcmp0 (found->owner_id, self->user_id) == 0;
-
-          if ((mine && !found_mine) ||
-              (mine == found_mine && album->asset_count > found->asset_count))
+          n_writable++;
+          if (found == NULL || compare_writable (album, found, self->user_id) < 0)
             found = album;
         }
+      else if (access == PBI_IMMICH_ALBUM_ACCESS_VIEWER && data->readonly == NULL)
+        data->readonly = pbi_immich_album_copy (album);
     }
 
   if (found != NULL)
     {
-      g_debug ("Using Immich album \"%s\" (%s)", found->name, found->id);
-      album_resolved (self, data->slot, found->id);
+      if (n_writable > 1)
+        g_message ("%u Immich albums are named \"%s\" and take photos from this key; using %s "
+                   "(%s, created %s): the key's user's own albums come first, then the oldest",
+                   n_writable, slot->name, found->id,
+                   pbi_immich_album_get_access (found, self->user_id) ==
+                   PBI_IMMICH_ALBUM_ACCESS_OWNER ? "yours" : "shared with you as editor",
+                   found->created_at != NULL ? found->created_at : "at an unknown time");
+      else
+        g_debug ("Using Immich album \"%s\" (%s)", found->name, found->id);
+      album_resolved (self, slot, found->id);
       album_data_free (data);
       return;
     }
 
-  pbi_immich_client_create_album_async (self->client, data->slot->name, NULL, self->cancellable,
+  pbi_immich_client_create_album_async (self->client, slot->name, NULL, self->cancellable,
                                         create_album_cb, data);
 }
 
@@ -250,6 +464,10 @@ add_to_album_cb (GObject      *object,
 
   if (results == NULL)
     {
+      gboolean gone = g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_NOT_FOUND);
+      gboolean no_access = g_error_matches (error, PBI_IMMICH_ERROR,
+                                            PBI_IMMICH_ERROR_NO_ALBUM_ACCESS);
+
       /* put the batch back in front of the slot's list */
       for (guint i = data->jobs->len; i > 0; i--)
         g_ptr_array_insert (slot->jobs, 0, g_ptr_array_index (data->jobs, i - 1));
@@ -259,16 +477,34 @@ add_to_album_cb (GObject      *object,
           return;
         }
 
-      if (g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_NOT_FOUND))
+      if ((gone || no_access) && !slot->reresolved)
         {
           g_autofree gchar *server = g_strdup (pbi_immich_client_get_api_url (self->client));
 
-          /* the album was deleted on the server: find or create it again */
-          g_message ("Immich album \"%s\" is gone from the server; looking for it again",
-                     slot->name);
+          /* once per album and run: find (or make) an album we may add to */
+          slot->reresolved = TRUE;
+          if (gone)
+            g_message ("Immich album \"%s\" was deleted on the server; finding or creating it "
+                       "again", slot->name);
+          else
+            g_message ("This key may no longer add photos to the Immich album \"%s\" (%s); "
+                       "looking for one it may add to", slot->name, error->message);
           pbi_store_album_forget (self->store, server, slot->name, NULL);
+          g_free (slot->lost_id);
+          slot->lost_id = NULL;
+          if (no_access)  /* told in plain words if our own is made instead */
+            slot->lost_id = g_steal_pointer (&slot->id);
           g_clear_pointer (&slot->id, g_free);
           _pbi_engine_schedule_pump (self);
+        }
+      else if (gone || no_access)
+        {
+          g_autofree gchar *msg = g_strdup_printf (_("%s (again, after it was looked up once "
+                                                     "more in this run); the photos stay queued "
+                                                     "and are tried again after the settings "
+                                                     "change, on retry-failed or at the next "
+                                                     "start"), error->message);
+          album_block (self, slot, msg);
         }
       else
         album_failed (self, slot, error);
@@ -287,18 +523,30 @@ add_to_album_cb (GObject      *object,
     {
       Job *job = g_ptr_array_index (data->jobs, i);
       PbiImmichAlbumAddResult *res = g_hash_table_lookup (outcome, job->asset_id);
+      g_autofree gchar *msg = NULL;
 
-      if (res == NULL || res->success || g_strcmp0 (res->error, "duplicate") == 0)
-        album_job_done (self, job);
-      else
+      if (res == NULL)
+        msg = g_strdup_printf (_("the server did not say whether %s went into the album \"%s\"; "
+                                 "it is tried again"), _pbi_engine_job_basename (job),
+                               slot->name);
+      else if (res->success || g_strcmp0 (res->error, "duplicate") == 0)
         {
-          g_autofree gchar *msg = g_strdup_printf (_("could not add %s to the album \"%s\": %s"),
-                                                   _pbi_engine_job_basename (job), slot->name,
-                                                   res->error);
-          pbi_log_error ("immich %s", msg);
-          job->attempts++;
-          _pbi_engine_job_finish (self, job, PBI_FILE_STATE_FAILED, msg);
+          album_job_settle (self, job, NULL);
+          continue;
         }
+      else if (g_strcmp0 (res->error, "no_permission") == 0 ||
+               g_strcmp0 (res->error, "not_found") == 0)
+        /* album.service addAssets: an asset the user does not own (any
+         * more) is "no_permission": ours was deleted since the upload */
+        msg = g_strdup_printf (_("%s was uploaded, but the server no longer has it (deleted "
+                                 "since; adding it to the album \"%s\" answered %s); it is "
+                                 "uploaded again on the next try"),
+                               _pbi_engine_job_basename (job), slot->name, res->error);
+      else
+        msg = g_strdup_printf (_("could not add %s to the album \"%s\": %s"),
+                               _pbi_engine_job_basename (job), slot->name, res->error);
+      pbi_log_error ("immich %s", msg);
+      album_job_settle (self, job, msg);
     }
   album_data_free (data);
   _pbi_engine_schedule_pump (self);
@@ -315,6 +563,12 @@ flush_album (PbiEngine *self,
 
   if (slot->resolving || slot->flushing || slot->jobs->len == 0)
     return;
+  if (slot->blocked != NULL)
+    {
+      /* given up on for this run: no request, the photos fail at once */
+      album_block (self, slot, slot->blocked);
+      return;
+    }
 
   data = g_new0 (AlbumData, 1);
   data->self = g_object_ref (self);

@@ -27,8 +27,58 @@
 #include "pbi-watcher.h"
 
 #define PROBE_INTERVAL_MS        2000
+#define PROBE_FAST_TRIES         5      /* then the interval doubles */
+#define PROBE_INTERVAL_MAX_MS    8000   /* a server back is found within 8 s */
 #define OFFLINE_GRACE_MIN_S      5
 #define OFFLINE_GRACE_MAX_S      30
+
+/* ------------------------------------------------------------------------ */
+/* Permissions: the one list of what the key may need, for test_connection,  */
+/* the README and (later) the GUI                                             */
+
+/* Route permissions as the server checks them (@Authenticated in the
+ * controllers; keys have scopes from 1.116, before that a key may do all its
+ * user may): POST /assets and /assets/bulk-upload-check asset.upload, GET
+ * /users/me user.read, GET /albums album.read, POST /albums album.create,
+ * PUT /albums/{id}/assets albumAsset.create, POST /trash/restore/assets
+ * asset.delete (1.116 to 3.x). GET /api-keys/me needs none. */
+const PbiPermissionNeed _pbi_engine_permissions[] = {
+  { "asset.upload", TRUE,
+    N_("uploading photos, and asking the server which ones it has already"),
+    N_("no photo can be uploaded") },
+  { "user.read", TRUE,
+    N_("knowing the key's user, to tell its own albums from others'"),
+    N_("the engine cannot connect") },
+  { "album.read", TRUE,
+    N_("finding the album by its name"),
+    N_("photos cannot be put in albums: they fail") },
+  { "album.create", TRUE,
+    N_("creating the album when the key's user has none of that name it may add to"),
+    N_("an album that is missing cannot be made: its photos fail") },
+  { "albumAsset.create", TRUE,
+    N_("adding photos to the album"),
+    N_("photos cannot be put in albums: they fail") },
+  { "asset.delete", FALSE,
+    N_("taking photos found in the server's trash back out of it"),
+    N_("photos found in the server's trash cannot be restored: they fail (and stay queued) "
+       "until the key has it") },
+  { NULL, FALSE, NULL, NULL }
+};
+
+/* Every permission of the table that @perms (a key's, from the server)
+ * lacks; ["all"] lacks none. */
+GPtrArray *
+_pbi_engine_missing_permissions (const gchar * const *perms)
+{
+  GPtrArray *missing = g_ptr_array_new ();
+
+  if (perms != NULL && g_strv_contains (perms, "all"))
+    return missing;
+  for (guint i = 0; _pbi_engine_permissions[i].permission != NULL; i++)
+    if (perms == NULL || !g_strv_contains (perms, _pbi_engine_permissions[i].permission))
+      g_ptr_array_add (missing, (gpointer) &_pbi_engine_permissions[i]);
+  return missing;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Connection                                                                 */
@@ -132,8 +182,17 @@ _pbi_engine_go_offline (PbiEngine    *self,
     self->grace_source = g_timeout_add ((self->grace_until - now) / 1000 + 1, grace_over_cb, self);
   if (self->probe_source == 0)
     {
-      guint interval = PROBE_INTERVAL_MS;
+      /* 2 s for the first tries (a restart blip), then 4 s, then every 8 s:
+       * the count of lost connections is reset only by a photo that gets
+       * through, so a server that answers the probe but fails the work
+       * cannot make a loop of 2 s cycles */
+      guint interval = self->probe_failures < PROBE_FAST_TRIES
+                       ? PROBE_INTERVAL_MS
+                       : MIN ((guint64) PROBE_INTERVAL_MS << MIN (self->probe_failures -
+                                                                 PROBE_FAST_TRIES + 1, 8),
+                              PROBE_INTERVAL_MAX_MS);
 
+      self->probe_failures++;
       if (retry_after > 0)
         interval = MAX (interval, MIN (retry_after, 60) * 1000);
       self->probe_source = g_timeout_add (interval, probe_cb, self);
@@ -365,6 +424,33 @@ test_user_cb (GObject      *object,
               gpointer      user_data);
 
 static void
+append_permission_list (GString             *report,
+                        const gchar * const *perms)
+{
+  g_autoptr(GPtrArray) missing = _pbi_engine_missing_permissions (perms);
+
+  if (missing->len == 0)
+    {
+      g_string_append (report, _("\nPermissions: every one sync can need:"));
+      for (guint i = 0; _pbi_engine_permissions[i].permission != NULL; i++)
+        g_string_append_printf (report, "\n  %s: %s", _pbi_engine_permissions[i].permission,
+                                _(_pbi_engine_permissions[i].purpose));
+      return;
+    }
+  g_string_append_printf (report, _("\nPermissions: the key lacks %u that sync can need:"),
+                          missing->len);
+  for (guint i = 0; i < missing->len; i++)
+    {
+      const PbiPermissionNeed *need = g_ptr_array_index (missing, i);
+
+      g_string_append_printf (report, _("\n  without %s (%s), %s"), need->permission,
+                              _(need->purpose), _(need->consequence));
+    }
+  g_string_append (report, _("\n  Give the key these permissions in Immich (Account Settings → "
+                             "API Keys), or use a key with all permissions."));
+}
+
+static void
 test_perms_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
@@ -373,41 +459,61 @@ test_perms_cb (GObject      *object,
   PbiEngine *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) perms = NULL;
-  static const gchar *needed[] = { "asset.upload", "album.read", "album.create",
-                                   "albumAsset.create", NULL };
-  g_autoptr(GString) missing = g_string_new (NULL);
   g_autoptr(GString) report = g_string_new (g_task_get_task_data (task));
+  g_autoptr(GPtrArray) missing = NULL;
+  g_autoptr(GString) required = g_string_new (NULL);
 
   if (!pbi_immich_client_get_key_permissions_finish (PBI_IMMICH_CLIENT (object), result,
                                                      &perms, &error))
     {
-      /* a key without apiKey.read cannot list its own rights: not fatal */
       g_debug ("Could not read the key's permissions: %s", error->message);
-      g_string_append (report, "\nPermissions: could not be read with this key");
+      g_string_append (report, _("\nPermissions: could not be read with this key; sync can "
+                                 "need:"));
+      for (guint i = 0; _pbi_engine_permissions[i].permission != NULL; i++)
+        g_string_append_printf (report, "\n  %s: %s", _pbi_engine_permissions[i].permission,
+                                _(_pbi_engine_permissions[i].purpose));
     }
   else if (perms == NULL)
-    g_string_append (report, "\nPermissions: full (this server version has no scoped keys)");
-  else if (g_strv_contains ((const gchar * const *) perms, "all"))
-    g_string_append (report, "\nPermissions: all");
+    {
+      g_autofree gchar *version = pbi_immich_client_dup_server_version (PBI_IMMICH_CLIENT (object));
+      guint major = 0, minor = 0;
+
+      if (sscanf (version, "%u.%u", &major, &minor) == 2 && major == 1 && minor < 116)
+        g_string_append (report, _("\nPermissions: all (API keys have no scopes before Immich "
+                                   "1.116)"));
+      else
+        {
+          g_string_append (report, _("\nPermissions: Immich before 2.0 cannot tell a key's "
+                                     "scopes; sync can need:"));
+          for (guint i = 0; _pbi_engine_permissions[i].permission != NULL; i++)
+            g_string_append_printf (report, "\n  %s: %s", _pbi_engine_permissions[i].permission,
+                                    _(_pbi_engine_permissions[i].purpose));
+        }
+    }
   else
     {
-      for (guint i = 0; needed[i] != NULL; i++)
-        if (!g_strv_contains ((const gchar * const *) perms, needed[i]))
-          g_string_append_printf (missing, "%s%s", missing->len ? ", " : "", needed[i]);
-      if (missing->len > 0)
+      missing = _pbi_engine_missing_permissions ((const gchar * const *) perms);
+      for (guint i = 0; i < missing->len; i++)
         {
-          g_autofree gchar *msg = g_strdup_printf (_("The API key lacks the permission(s) %s, which "
-                                                     "sync needs. Create a key with %s in Immich "
-                                                     "(Account Settings → API Keys)."),
-                                                   missing->str,
-                                                   "asset.upload, album.read, album.create, albumAsset.create");
+          const PbiPermissionNeed *need = g_ptr_array_index (missing, i);
+
+          if (need->required)
+            g_string_append_printf (required, "%s%s", required->len ? ", " : "",
+                                    need->permission);
+        }
+      append_permission_list (report, (const gchar * const *) perms);
+      if (required->len > 0)
+        {
+          g_autofree gchar *msg = NULL;
+
+          msg = g_strdup_printf (_("The API key lacks the permission(s) %s, which sync needs.%s"),
+                                 required->str, report->str + strlen (g_task_get_task_data (task)));
           pbi_log_error ("immich: %s", msg);
           _pbi_engine_set_connection_state (self, PBI_CONNECTION_ERROR, msg);
           g_task_return_new_error (task, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_MISSING_PERMISSION,
                                    "%s", msg);
           return;
         }
-      g_string_append (report, "\nPermissions: everything sync needs");
     }
   g_task_return_pointer (task, g_string_free (g_steal_pointer (&report), FALSE), g_free);
 }

@@ -45,6 +45,7 @@ _pbi_engine_job_free (Job *job)
   g_free (job->path);
   g_free (job->sha1);
   g_free (job->asset_id);
+  g_free (job->album_error);
   g_strfreev (job->albums);
   g_free (job);
 }
@@ -266,6 +267,7 @@ _pbi_engine_job_finish (PbiEngine    *self,
 
   if (state == PBI_FILE_STATE_DONE)
     {
+      self->probe_failures = 0;
       g_clear_pointer (&self->last_sync, g_date_time_unref);
       self->last_sync = g_date_time_new_now_local ();
       self->pending_last_sync = g_get_real_time ();
@@ -401,19 +403,6 @@ check_data_free (CheckData *data)
 }
 
 static void
-restore_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!pbi_immich_client_restore_assets_finish (PBI_IMMICH_CLIENT (object), result, &error))
-    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      pbi_log_error ("immich: could not take a photo out of the trash: %s", error->message);
-  g_free (user_data);
-}
-
-static void
 check_cb (GObject      *object,
           GAsyncResult *result,
           gpointer      user_data)
@@ -422,8 +411,12 @@ check_cb (GObject      *object,
   PbiEngine *self = data->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GStrvBuilder) trashed = g_strv_builder_new ();
-  guint n_trashed = 0;
+  g_autoptr(GPtrArray) trashed = g_ptr_array_new ();
+  /* before 1.106 the check does not say whether a duplicate is in the trash
+   * (and keys have no scopes): every duplicate is restored, a no-op for one
+   * that is not */
+  gboolean trash_unknown = self->client != NULL &&
+                           pbi_immich_client_get_api_family (self->client) == PBI_IMMICH_API_V1;
 
   results = pbi_immich_client_bulk_check_finish (PBI_IMMICH_CLIENT (object), result, &error);
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -456,16 +449,17 @@ check_cb (GObject      *object,
           job->duplicate = TRUE;
           g_message ("Photo %s is already on Immich (duplicate); adding it to the album",
                      _pbi_engine_job_basename (job));
-          if (res->is_trashed)
-            {
-              g_message ("Photo %s was in the Immich trash; restoring it",
-                         _pbi_engine_job_basename (job));
-              g_strv_builder_add (trashed, res->asset_id);
-              n_trashed++;
-            }
           if (self->bulk_bytes_total > 0)
             self->bulk_bytes_done += job->size;
-          _pbi_engine_queue_for_albums (self, job);
+          if (res->is_trashed || trash_unknown)
+            {
+              if (res->is_trashed)
+                g_message ("Photo %s is in the Immich trash; restoring it",
+                           _pbi_engine_job_basename (job));
+              g_ptr_array_add (trashed, job);
+            }
+          else
+            _pbi_engine_queue_for_albums (self, job);
         }
       else
         {
@@ -477,12 +471,8 @@ check_cb (GObject      *object,
         }
     }
 
-  if (n_trashed > 0)
-    {
-      g_auto(GStrv) ids = g_strv_builder_end (trashed);
-      pbi_immich_client_restore_assets_async (self->client, (const gchar * const *) ids,
-                                              self->cancellable, restore_cb, NULL);
-    }
+  if (trashed->len > 0)
+    _pbi_engine_restore_then_add (self, trashed);
 
   check_data_free (data);
   _pbi_engine_schedule_pump (self);
@@ -596,7 +586,17 @@ upload_cb (GObject      *object,
                    _pbi_engine_job_basename (job));
       else
         g_message ("Uploaded photo %s to Immich", _pbi_engine_job_basename (job));
-      _pbi_engine_queue_for_albums (self, job);
+      if (res->duplicate &&
+          pbi_immich_client_get_api_family (PBI_IMMICH_CLIENT (object)) == PBI_IMMICH_API_V1)
+        {
+          /* the answer does not say whether that copy is in the trash */
+          g_autoptr(GPtrArray) one = g_ptr_array_new ();
+
+          g_ptr_array_add (one, job);
+          _pbi_engine_restore_then_add (self, one);
+        }
+      else
+        _pbi_engine_queue_for_albums (self, job);
       _pbi_engine_schedule_pump (self);
     }
 

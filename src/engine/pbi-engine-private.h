@@ -36,6 +36,21 @@ GPtrArray *pbi_engine_list_albums_finish   (PbiEngine           *self,
                                             GAsyncResult        *result,
                                             GError             **error);
 
+/* A permission the API key can need: what for, and what fails without it.
+ * _pbi_engine_permissions is the one list (pbi-engine-connection.c), ended
+ * by an entry with a NULL permission; texts are untranslated (N_). */
+typedef struct
+{
+  const gchar *permission;
+  gboolean     required;     /* sync cannot work without it */
+  const gchar *purpose;
+  const gchar *consequence;  /* "without PERMISSION, CONSEQUENCE" */
+} PbiPermissionNeed;
+
+extern const PbiPermissionNeed _pbi_engine_permissions[];
+
+GPtrArray *_pbi_engine_missing_permissions (const gchar * const *perms);
+
 /* ---- shared by the files of pbi-engine.c (split of one object) */
 
 typedef struct _Request Request;
@@ -59,6 +74,8 @@ typedef struct
   GStrv      albums;          /* album names the photo must be in */
   guint      attempts;
   guint      albums_left;     /* album adds still outstanding */
+  gchar     *album_error;     /* (nullable) why an album add failed; the job fails once
+                               * every album has answered */
   Stage      stage;
   GPtrArray *waiters;         /* (element-type Request) (owned) */
   guint      explicit : 1;    /* asked for by a person: ignores schedule and enabled */
@@ -81,8 +98,12 @@ typedef struct
   gchar     *name;
   GPtrArray *jobs;            /* (element-type Job) waiting for the album id or the flush */
   gchar     *id;              /* (nullable) resolved id */
+  gchar     *lost_id;         /* (nullable) the id a 400 took away, for the notice */
+  gchar     *blocked;         /* (nullable) why the album cannot be used until the settings
+                               * change or retry-failed: its photos fail at once, no request */
   guint      resolving : 1;
   guint      flushing : 1;
+  guint      reresolved : 1;  /* found again once after a 400: a second 400 blocks it */
 } AlbumSlot;
 
 struct _PbiEngine
@@ -124,6 +145,7 @@ struct _PbiEngine
   gchar              *connection_message;
   gchar              *server_version;
   gchar              *user_id;
+  gchar              *album_notice;     /* (nullable) plain words about the albums */
   GDateTime          *last_sync;
 
   GHashTable         *jobs;             /* path → Job (owned) */
@@ -145,6 +167,7 @@ struct _PbiEngine
   gint64              pending_last_sync;
 
   guint               probe_source;
+  guint               probe_failures;   /* connections lost since a photo last got through */
   guint               grace_source;
   gint64              grace_until;      /* monotonic; requests wait until then */
   guint               retry_source;
@@ -182,6 +205,7 @@ enum {
   ENGINE_PROP_CONNECTION_STATE,
   ENGINE_PROP_CONNECTION_MESSAGE,
   ENGINE_PROP_ALBUM_NAME,
+  ENGINE_PROP_ALBUM_NOTICE,
   ENGINE_PROP_SERVER_VERSION,
   ENGINE_PROP_LAST_SYNC,
   ENGINE_PROP_UPLOADED,
@@ -259,10 +283,15 @@ void _pbi_engine_on_network_changed (GNetworkMonitor *monitor,
                                      gboolean         available,
                                      PbiEngine       *self);
 void _pbi_engine_album_slot_free (AlbumSlot *slot);
+void _pbi_engine_albums_unblock (PbiEngine *self);
+void _pbi_engine_set_album_notice (PbiEngine   *self,
+                                   const gchar *notice);
 AlbumSlot *_pbi_engine_get_album_slot (PbiEngine   *self,
                                        const gchar *name);
 void _pbi_engine_queue_for_albums (PbiEngine *self,
                                    Job       *job);
+void _pbi_engine_restore_then_add (PbiEngine *self,
+                                   GPtrArray *jobs);
 gboolean _pbi_engine_album_flush_due_cb (gpointer user_data);
 gboolean _pbi_engine_run_album_stage (PbiEngine *self);
 void _pbi_engine_load_due (PbiEngine *self);

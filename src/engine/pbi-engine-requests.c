@@ -108,7 +108,8 @@ _pbi_engine_request_account (Request      *req,
   if (req->single != NULL)
     {
       req->single->success = ok;
-      req->single->duplicate = job->duplicate;
+      /* a photo that failed is not a duplicate, whatever the check said */
+      req->single->duplicate = ok && job->duplicate;
       g_free (req->single->asset_id);
       req->single->asset_id = g_strdup (job->asset_id);
       g_free (req->single->error);
@@ -240,6 +241,18 @@ request_new (PbiEngine           *self,
   return req;
 }
 
+/**
+ * pbi_engine_sync_files_async:
+ * @self: a #PbiEngine
+ * @paths: (array zero-terminated=1) (element-type filename): the photos
+ * @album_name: (nullable): the album, or %NULL for the configured ones
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when every photo is synced or has failed
+ * @user_data: (closure): data for @callback
+ *
+ * Queues the photos and completes when each is synced or has failed; finish
+ * with pbi_engine_sync_files_finish().
+ */
 void
 pbi_engine_sync_files_async (PbiEngine           *self,
                              const gchar * const *paths,
@@ -274,6 +287,14 @@ pbi_engine_sync_files_async (PbiEngine           *self,
   start_enqueue_run (self, req, entries);
 }
 
+/**
+ * pbi_engine_sync_files_finish:
+ * @self: a #PbiEngine
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the counts
+ */
 PbiSyncSummary *
 pbi_engine_sync_files_finish (PbiEngine     *self,
                               GAsyncResult  *result,
@@ -283,6 +304,18 @@ pbi_engine_sync_files_finish (PbiEngine     *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/**
+ * pbi_engine_sync_photo_async:
+ * @self: a #PbiEngine
+ * @path: (type filename): the photo
+ * @album_name: (nullable): the album, or %NULL for the configured ones
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the photo is synced or has failed
+ * @user_data: (closure): data for @callback
+ *
+ * Queues one photo and completes when it is synced or has failed; finish
+ * with pbi_engine_sync_photo_finish().
+ */
 void
 pbi_engine_sync_photo_async (PbiEngine           *self,
                              const gchar         *path,
@@ -318,6 +351,14 @@ pbi_engine_sync_photo_async (PbiEngine           *self,
   start_enqueue_run (self, req, entries);
 }
 
+/**
+ * pbi_engine_sync_photo_finish:
+ * @self: a #PbiEngine
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): what became of the photo
+ */
 PbiSyncResult *
 pbi_engine_sync_photo_finish (PbiEngine     *self,
                               GAsyncResult  *result,
@@ -452,6 +493,18 @@ _pbi_engine_sync_folder (PbiEngine           *self,
   pbi_scanner_scan_async (scanner, cancellable, folder_scan_cb, req);
 }
 
+/**
+ * pbi_engine_sync_folder_async:
+ * @self: a #PbiEngine
+ * @folder: (type filename): the folder (and its subfolders)
+ * @album_name: (nullable): the album, or %NULL for the configured ones
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when every photo is synced or has failed
+ * @user_data: (closure): data for @callback
+ *
+ * Queues every photo in @folder and completes when each is synced or has
+ * failed; finish with pbi_engine_sync_folder_finish().
+ */
 void
 pbi_engine_sync_folder_async (PbiEngine           *self,
                               const gchar         *folder,
@@ -466,6 +519,14 @@ pbi_engine_sync_folder_async (PbiEngine           *self,
   _pbi_engine_sync_folder (self, folder, album_name, FALSE, cancellable, callback, user_data);
 }
 
+/**
+ * pbi_engine_sync_folder_finish:
+ * @self: a #PbiEngine
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the counts
+ */
 PbiSyncSummary *
 pbi_engine_sync_folder_finish (PbiEngine     *self,
                                GAsyncResult  *result,

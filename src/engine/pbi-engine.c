@@ -119,8 +119,11 @@ _pbi_engine_drop_client (PbiEngine *self)
       g_clear_pointer (&slot->id, g_free);
       slot->resolving = FALSE;
     }
+  /* new settings: an album given up on may work with them */
+  _pbi_engine_albums_unblock (self);
   self->connecting = FALSE;
   self->checking = self->uploading = 0;
+  self->probe_failures = 0;
   g_clear_handle_id (&self->probe_source, g_source_remove);
 }
 
@@ -218,6 +221,7 @@ read_settings (PbiEngine *self)
       old_ct != self->connect_timeout || old_it != self->idle_timeout)
     {
       g_message ("Immich server settings changed; connecting again");
+      _pbi_engine_set_album_notice (self, NULL);
       _pbi_engine_drop_client (self);
       _pbi_engine_set_connection_state (self, PBI_CONNECTION_CONNECTING, NULL);
       if (self->enabled)
@@ -226,6 +230,7 @@ read_settings (PbiEngine *self)
   if (g_strcmp0 (old_album, effective_album (self)) != 0)
     {
       g_message ("Immich album is now \"%s\"", effective_album (self));
+      _pbi_engine_set_album_notice (self, NULL);
       g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_ALBUM_NAME]);
     }
   if (was_enabled != self->enabled)
@@ -408,6 +413,7 @@ pbi_engine_retry_failed (PbiEngine *self)
 
   g_return_val_if_fail (PBI_IS_ENGINE (self), 0);
   _pbi_engine_flush_records (self);
+  _pbi_engine_albums_unblock (self);
   n = MAX (0, pbi_store_files_reset_failed (self->store, NULL));
   if (self->running)
     {
@@ -444,6 +450,38 @@ pbi_engine_get_album_name (PbiEngine *self)
 {
   g_return_val_if_fail (PBI_IS_ENGINE (self), NULL);
   return effective_album (self);
+}
+
+/**
+ * pbi_engine_get_album_notice:
+ * @self: a #PbiEngine
+ *
+ * What the engine last had to tell about the albums, in plain words: an
+ * album of the configured name that the key's user may not add photos to
+ * (and what was done instead), or why an album cannot be used.
+ *
+ * Returns: (nullable): the notice, %NULL when there is none
+ */
+const gchar *
+pbi_engine_get_album_notice (PbiEngine *self)
+{
+  g_return_val_if_fail (PBI_IS_ENGINE (self), NULL);
+  return self->album_notice;
+}
+
+void
+_pbi_engine_set_album_notice (PbiEngine   *self,
+                              const gchar *notice)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (self->album_notice, notice) == 0)
+    return;
+  g_free (self->album_notice);
+  self->album_notice = g_strdup (notice);
+  if (!pbi_store_set_album_notice (self->store, notice, &error))
+    g_debug ("Could not keep the album notice: %s", error->message);
+  g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_ALBUM_NOTICE]);
 }
 
 const gchar *
@@ -543,6 +581,9 @@ pbi_engine_get_property (GObject    *object,
       break;
     case ENGINE_PROP_ALBUM_NAME:
       g_value_set_string (value, effective_album (self));
+      break;
+    case ENGINE_PROP_ALBUM_NOTICE:
+      g_value_set_string (value, self->album_notice);
       break;
     case ENGINE_PROP_SERVER_VERSION:
       g_value_set_string (value, self->server_version);
@@ -650,6 +691,7 @@ pbi_engine_finalize (GObject *object)
   g_free (self->connection_message);
   g_free (self->server_version);
   g_free (self->user_id);
+  g_free (self->album_notice);
   G_OBJECT_CLASS (pbi_engine_parent_class)->finalize (object);
 }
 
@@ -674,6 +716,15 @@ pbi_engine_class_init (PbiEngineClass *klass)
     g_param_spec_string ("connection-message", NULL, NULL, NULL, RO);
   _pbi_engine_properties[ENGINE_PROP_ALBUM_NAME] = g_param_spec_string ("album-name", NULL, NULL,
                                                                         NULL, RO);
+  /**
+   * PbiEngine:album-notice:
+   *
+   * What the engine last had to tell about the albums (see
+   * pbi_engine_get_album_notice()); kept in the database, so another
+   * process (`status`) sees it too.
+   */
+  _pbi_engine_properties[ENGINE_PROP_ALBUM_NOTICE] = g_param_spec_string ("album-notice", NULL,
+                                                                          NULL, NULL, RO);
   _pbi_engine_properties[ENGINE_PROP_SERVER_VERSION] = g_param_spec_string ("server-version", NULL,
                                                                             NULL, NULL, RO);
   _pbi_engine_properties[ENGINE_PROP_LAST_SYNC] = g_param_spec_boxed ("last-sync", NULL, NULL,
@@ -758,6 +809,7 @@ pbi_engine_new (const gchar  *database_path,
     self->database_path = g_strdup (pbi_store_get_path (self->store));
   self->hasher = pbi_hasher_new (0);
   self->uploaded = pbi_store_counter_get (self->store, "uploaded");
+  self->album_notice = pbi_store_dup_album_notice (self->store);
   self->duplicates = pbi_store_counter_get (self->store, "duplicates");
   last = pbi_store_get_last_sync (self->store);
   if (last > 0)

@@ -99,6 +99,7 @@ const gchar        *pbi_engine_get_database_path       (PbiEngine           *sel
 PbiConnectionState  pbi_engine_get_connection_state    (PbiEngine           *self);
 const gchar        *pbi_engine_get_connection_message  (PbiEngine           *self);
 const gchar        *pbi_engine_get_album_name          (PbiEngine           *self);
+const gchar        *pbi_engine_get_album_notice        (PbiEngine           *self);
 const gchar        *pbi_engine_get_server_version      (PbiEngine           *self);
 GDateTime          *pbi_engine_get_last_sync           (PbiEngine           *self);
 guint               pbi_engine_get_uploaded            (PbiEngine           *self);

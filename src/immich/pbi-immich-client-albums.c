@@ -28,6 +28,8 @@ album_from_json (JsonNode *node)
   JsonObject *owner;
   JsonArray *users;
   PbiImmichAlbum *album;
+  g_autoptr(GStrvBuilder) editors = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) viewers = g_strv_builder_new ();
   guint i;
 
   if (_pbi_immich_obj_string (obj, "id") == NULL
@@ -36,6 +38,7 @@ album_from_json (JsonNode *node)
   album = g_new0 (PbiImmichAlbum, 1);
   album->id = g_strdup (_pbi_immich_obj_string (obj, "id"));
   album->name = g_strdup (_pbi_immich_obj_string (obj, "albumName"));
+  album->created_at = g_strdup (_pbi_immich_obj_string (obj, "createdAt"));
   _pbi_immich_obj_uint (obj, "assetCount", &album->asset_count);
   _pbi_immich_obj_bool (obj, "shared", &album->shared);
 
@@ -45,20 +48,48 @@ album_from_json (JsonNode *node)
                               ? _pbi_immich_obj_string (obj, "ownerId")
                               : _pbi_immich_obj_string (owner, "id"));
   album->owner_name = g_strdup (_pbi_immich_obj_string (owner, "name"));
+  album->owner_email = g_strdup (_pbi_immich_obj_string (owner, "email"));
+
+  /* 1.102+: albumUsers [{user, role}] (3.x lists the owner there too) */
   users = _pbi_immich_obj_array (obj, "albumUsers");
-  for (i = 0; album->owner_id == NULL && users != NULL && i < json_array_get_length (users); i++)
+  for (i = 0; users != NULL && i < json_array_get_length (users); i++)
     {
       JsonNode *n = json_array_get_element (users, i);
       JsonObject *member = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
       JsonObject *user = _pbi_immich_obj_object (member, "user");
+      const gchar *role = _pbi_immich_obj_string (member, "role");
+      const gchar *id = _pbi_immich_obj_string (user, "id");
 
-      if (g_strcmp0 (_pbi_immich_obj_string (member, "role"), "owner") == 0)
+      if (id == NULL)
+        continue;
+      if (g_strcmp0 (role, "owner") == 0)
         {
-          album->owner_id = g_strdup (_pbi_immich_obj_string (user, "id"));
-          g_free (album->owner_name);
-          album->owner_name = g_strdup (_pbi_immich_obj_string (user, "name"));
+          if (album->owner_id == NULL)
+            album->owner_id = g_strdup (id);
+          if (album->owner_name == NULL)
+            album->owner_name = g_strdup (_pbi_immich_obj_string (user, "name"));
+          if (album->owner_email == NULL)
+            album->owner_email = g_strdup (_pbi_immich_obj_string (user, "email"));
         }
+      else if (g_strcmp0 (role, "editor") == 0)
+        g_strv_builder_add (editors, id);
+      else
+        g_strv_builder_add (viewers, id);
     }
+
+  /* 1.90 - 1.101: sharedUsers [user], no roles: every shared user may add
+   * (album.service addAssets checked read access only) */
+  users = _pbi_immich_obj_array (obj, "sharedUsers");
+  for (i = 0; users != NULL && i < json_array_get_length (users); i++)
+    {
+      JsonNode *n = json_array_get_element (users, i);
+      JsonObject *user = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+
+      if (_pbi_immich_obj_string (user, "id") != NULL)
+        g_strv_builder_add (editors, _pbi_immich_obj_string (user, "id"));
+    }
+  album->editors = g_strv_builder_end (editors);
+  album->viewers = g_strv_builder_end (viewers);
   return album;
 }
 

@@ -660,12 +660,23 @@ _pbi_immich_check_status (PbiImmichClient  *self,
         {
           g_autofree gchar *lower = g_utf8_strdown (msg, -1);
 
-          /* 3.x: "Album not found"; 1.x/2.x: "Not found or no album.addAsset access" */
+          /* album.service addAssets, every family: findOrFail first, so a
+           * deleted album is "Album not found"; then the access check, "Not
+           * found or no albumAsset.create access" (before 1.116 "… no
+           * album.addAsset access", before that "… album.read access") for an
+           * album the user may not add to: shared read-only, or not shared
+           * (any more). */
+          if (g_str_has_prefix (lower, "not found or no "))
+            {
+              g_set_error (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_NO_ALBUM_ACCESS,
+                           "The key's user may not add photos to this album (it is shared "
+                           "with them read-only, or not at all): %s", msg);
+              return FALSE;
+            }
           if (strstr (lower, "not found") != NULL)
             {
               g_set_error (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_NOT_FOUND,
-                           "The album no longer exists on the server, or this key's user may "
-                           "not add to it: %s", msg);
+                           "The album no longer exists on the server: %s", msg);
               return FALSE;
             }
         }

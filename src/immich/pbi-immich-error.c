@@ -45,6 +45,7 @@ pbi_immich_error_is_transient (const GError *error)
     case PBI_IMMICH_ERROR_UNSUPPORTED_VERSION:
     case PBI_IMMICH_ERROR_REJECTED:
     case PBI_IMMICH_ERROR_FILE:
+    case PBI_IMMICH_ERROR_NO_ALBUM_ACCESS:
     default:
       return FALSE;
     }

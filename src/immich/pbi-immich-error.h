@@ -21,13 +21,18 @@ G_BEGIN_DECLS
  * @PBI_IMMICH_ERROR_UNAUTHORIZED: the API key is wrong (HTTP 401)
  * @PBI_IMMICH_ERROR_MISSING_PERMISSION: the key lacks a permission (HTTP 403); the message names it
  * @PBI_IMMICH_ERROR_NOT_IMMICH: the address answers, but not as an Immich API (HTML, 404 at the API)
- * @PBI_IMMICH_ERROR_NOT_FOUND: a thing the request names (an album) does not exist
+ * @PBI_IMMICH_ERROR_NOT_FOUND: a thing the request names does not exist: the album was
+ *   deleted (HTTP 400 "Album not found", or 404)
  * @PBI_IMMICH_ERROR_TOO_LARGE: the server or a proxy refused the body as too large (HTTP 413)
  * @PBI_IMMICH_ERROR_SERVER: the server failed (HTTP 5xx); may carry a Retry-After
  * @PBI_IMMICH_ERROR_BAD_RESPONSE: the answer could not be parsed or lacks fields
  * @PBI_IMMICH_ERROR_UNSUPPORTED_VERSION: the server is older than Immich 1.90
  * @PBI_IMMICH_ERROR_REJECTED: the server refused the request as invalid (HTTP 400/422)
  * @PBI_IMMICH_ERROR_FILE: the local file to upload could not be read
+ * @PBI_IMMICH_ERROR_NO_ALBUM_ACCESS: the album exists, as far as the server lets
+ *   on, but the key's user may not add photos to it (HTTP 400 "Not found or no
+ *   albumAsset.create access"; before 1.116 "… album.addAsset access"): shared
+ *   with them read-only, or their share was removed
  *
  * What went wrong talking to an Immich server, as codes a caller can act on.
  * Messages are for people; they never contain the API key.
@@ -47,6 +52,7 @@ typedef enum
   PBI_IMMICH_ERROR_UNSUPPORTED_VERSION,
   PBI_IMMICH_ERROR_REJECTED,
   PBI_IMMICH_ERROR_FILE,
+  PBI_IMMICH_ERROR_NO_ALBUM_ACCESS,
 } PbiImmichError;
 
 GQuark pbi_immich_error_quark (void);

@@ -141,7 +141,35 @@ pbi_immich_album_copy (const PbiImmichAlbum *a)
   copy->owner_name = g_strdup (a->owner_name);
   copy->asset_count = a->asset_count;
   copy->shared = a->shared;
+  copy->owner_email = g_strdup (a->owner_email);
+  copy->created_at = g_strdup (a->created_at);
+  copy->editors = g_strdupv (a->editors);
+  copy->viewers = g_strdupv (a->viewers);
   return copy;
+}
+
+/**
+ * pbi_immich_album_get_access:
+ * @album: an album as listed
+ * @user_id: (nullable): the key's user
+ *
+ * Returns: what that user may do with the album
+ */
+PbiImmichAlbumAccess
+pbi_immich_album_get_access (const PbiImmichAlbum *album,
+                             const gchar          *user_id)
+{
+  g_return_val_if_fail (album != NULL, PBI_IMMICH_ALBUM_ACCESS_NONE);
+
+  if (user_id == NULL)
+    return PBI_IMMICH_ALBUM_ACCESS_NONE;
+  if (g_strcmp0 (album->owner_id, user_id) == 0)
+    return PBI_IMMICH_ALBUM_ACCESS_OWNER;
+  if (album->editors != NULL && g_strv_contains ((const gchar * const *) album->editors, user_id))
+    return PBI_IMMICH_ALBUM_ACCESS_EDITOR;
+  if (album->viewers != NULL && g_strv_contains ((const gchar * const *) album->viewers, user_id))
+    return PBI_IMMICH_ALBUM_ACCESS_VIEWER;
+  return PBI_IMMICH_ALBUM_ACCESS_NONE;
 }
 
 void
@@ -153,6 +181,10 @@ pbi_immich_album_free (PbiImmichAlbum *a)
   g_free (a->name);
   g_free (a->owner_id);
   g_free (a->owner_name);
+  g_free (a->owner_email);
+  g_free (a->created_at);
+  g_strfreev (a->editors);
+  g_strfreev (a->viewers);
   g_free (a);
 }
 

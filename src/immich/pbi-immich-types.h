@@ -50,6 +50,10 @@ typedef struct
   GStrv sidecar;
 } PbiImmichMediaTypes;
 
+/* Who may add photos to an album (album.service addAssets, per family):
+ * the owner, and users it is shared with as "editor" (albumUsers roles,
+ * 1.102+); before 1.102 every user in `sharedUsers` (no roles then: the
+ * check was album read access). "viewer"s may only look. */
 typedef struct
 {
   gchar   *id;
@@ -58,7 +62,29 @@ typedef struct
   gchar   *owner_name;    /* (nullable) */
   guint    asset_count;
   gboolean shared;
+  gchar   *owner_email;   /* (nullable) */
+  gchar   *created_at;    /* (nullable) ISO 8601, as the server sent it */
+  GStrv    editors;       /* (nullable) ids of users who may add, besides the owner */
+  GStrv    viewers;       /* (nullable) ids of users who may only look */
 } PbiImmichAlbum;
+
+/**
+ * PbiImmichAlbumAccess:
+ * @PBI_IMMICH_ALBUM_ACCESS_NONE: the user is not a member (the album is not theirs to see)
+ * @PBI_IMMICH_ALBUM_ACCESS_VIEWER: shared with the user read-only
+ * @PBI_IMMICH_ALBUM_ACCESS_EDITOR: shared with the user, who may add photos
+ * @PBI_IMMICH_ALBUM_ACCESS_OWNER: the user's own album
+ */
+typedef enum
+{
+  PBI_IMMICH_ALBUM_ACCESS_NONE,
+  PBI_IMMICH_ALBUM_ACCESS_VIEWER,
+  PBI_IMMICH_ALBUM_ACCESS_EDITOR,
+  PBI_IMMICH_ALBUM_ACCESS_OWNER,
+} PbiImmichAlbumAccess;
+
+PbiImmichAlbumAccess pbi_immich_album_get_access (const PbiImmichAlbum *album,
+                                                  const gchar          *user_id);
 
 typedef struct
 {

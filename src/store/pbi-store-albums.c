@@ -259,3 +259,48 @@ pbi_store_set_last_sync (PbiStore     *self,
   text = g_strdup_printf ("%" G_GINT64_FORMAT, when_us);
   return _pbi_store_meta_set (self, "last_sync", text, error);
 }
+
+/**
+ * pbi_store_dup_album_notice:
+ * @self: a #PbiStore
+ *
+ * Returns: (transfer full) (nullable): what the engine last had to say about
+ *   the albums (a same-named album it may not write to, say), for `status`
+ *   and the GUI; %NULL when nothing
+ */
+gchar *
+pbi_store_dup_album_notice (PbiStore *self)
+{
+  g_autoptr(PbiStmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (PBI_IS_STORE (self), NULL);
+
+  stmt = _pbi_store_get_stmt (self, "SELECT value FROM pbi_meta WHERE key = 'album_notice'",
+                              &error);
+  if (stmt == NULL)
+    {
+      g_message ("%s", error->message);
+      return NULL;
+    }
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    return _pbi_store_column_dup (stmt, 0);
+  return NULL;
+}
+
+/**
+ * pbi_store_set_album_notice:
+ * @self: a #PbiStore
+ * @notice: (nullable): the text, %NULL to clear it
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+pbi_store_set_album_notice (PbiStore     *self,
+                            const gchar  *notice,
+                            GError      **error)
+{
+  g_return_val_if_fail (PBI_IS_STORE (self), FALSE);
+  return _pbi_store_meta_set (self, "album_notice", notice, error);
+}

@@ -216,6 +216,10 @@ gboolean        pbi_store_album_forget             (PbiStore       *self,
                                                     GError        **error);
 
 /* counters and last sync */
+gchar          *pbi_store_dup_album_notice         (PbiStore       *self);
+gboolean        pbi_store_set_album_notice         (PbiStore       *self,
+                                                    const gchar    *notice,
+                                                    GError        **error);
 gint64          pbi_store_counter_get              (PbiStore       *self,
                                                     const gchar    *name);
 gboolean        pbi_store_counter_add              (PbiStore       *self,

@@ -24,9 +24,11 @@ KEY = "pbi-test-key-5f2c9a7e1d"
 
 
 class FakeServer:
-    def __init__(self, version="3.2.2", keys=None):
+    def __init__(self, version="3.2.2", keys=None, users=None):
         keys = keys or [KEY]
         args = [FAKE, "--port", "0", "--api-version", version]
+        for u in users or []:
+            args += ["--user", u]
         for k in keys:
             args += ["--api-key", k]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -35,9 +37,9 @@ class FakeServer:
         if not self.url.startswith("http"):
             raise RuntimeError("fake-immich did not print its URL: %r" % self.url)
 
-    def _call(self, path, body=None):
+    def _call(self, path, body=None, method=None):
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.url + path, data=data,
+        req = urllib.request.Request(self.url + path, data=data, method=method,
                                      headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=10) as resp:
             return json.loads(resp.read() or b"null")
@@ -57,6 +59,51 @@ class FakeServer:
         for a in self.album(name):
             ids.update(a["assets"])
         return ids
+
+    # the set-up API (tests/fake-immich/README.md, "Control API")
+    def create_album(self, name, owner, users=()):
+        """An album of `owner` (an email), shared with (email, role) pairs."""
+        body = {"name": name, "owner": owner,
+                "users": [{"user": u, "role": r} for u, r in users]}
+        return self._call("/__fake/albums", body)["id"]
+
+    def share_album(self, album, user, role):
+        self._call("/__fake/albums/%s/users" % album, {"user": user, "role": role})
+
+    def unshare_album(self, album, user):
+        self._call("/__fake/albums/%s/users/%s" % (album, user), method="DELETE")
+
+    def delete_album(self, album):
+        self._call("/__fake/albums/%s" % album, method="DELETE")
+
+    def add_key(self, key, user, permissions=None):
+        body = {"key": key, "user": user, "name": key}
+        if permissions is not None:
+            body["permissions"] = permissions
+        self._call("/__fake/keys", body)
+
+    def add_asset(self, sha1, size, filename, owner):
+        """An asset "uploaded earlier" by `owner` (an email)."""
+        body = {"sha1": sha1, "size": size, "filename": filename, "owner": owner}
+        return self._call("/__fake/assets", body)["id"]
+
+    def trash_asset(self, asset):
+        self._call("/__fake/assets/%s/trash" % asset, {})
+
+    def remove_asset(self, asset):
+        self._call("/__fake/assets/%s" % asset, method="DELETE")
+
+    def reset_routes(self):
+        self._call("/__fake/reset-routes", {})
+
+    def routes(self):
+        return self.state()["routes"]
+
+    def user_id(self, email):
+        return [u["id"] for u in self.state()["users"] if u["email"] == email][0]
+
+    def album_by_id(self, album):
+        return [a for a in self.state()["albums"] if a["id"] == album][0]
 
     def checksums(self):
         return {a["checksum"]: a for a in self.state()["asset_list"]}

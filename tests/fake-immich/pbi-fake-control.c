@@ -74,6 +74,8 @@ _pbi_fake_set_faults_locked (PbiFakeServer *self,
         f.garbage_json = member_uint (o, name, &ok);
       else if (g_strcmp0 (name, "html") == 0)
         f.html = member_uint (o, name, &ok);
+      else if (g_strcmp0 (name, "album_400") == 0)
+        f.album_400 = member_uint (o, name, &ok);
       else if (g_strcmp0 (name, "down_ms") == 0)
         down_ms = member_uint (o, name, &ok);
       else if (g_strcmp0 (name, "error_5xx") == 0)

@@ -842,6 +842,16 @@ _pbi_fake_route_api (PbiFakeServer     *self,
   guint n = g_strv_length (seg);
 
   _pbi_fake_count_route_locked (self, method, path);
+  if (self->faults.album_400 > 0 && n > 0
+      && (g_strcmp0 (seg[0], "albums") == 0 || g_strcmp0 (seg[0], "album") == 0))
+    {
+      /* the answer the real add route gives a user who may not add */
+      self->faults.album_400--;
+      _pbi_fake_reply_error (self, r, 400, _pbi_fake_has_permissions (self)
+                             ? "Not found or no albumAsset.create access"
+                             : "Not found or no album.addAsset access");
+      return;
+    }
   if (route_server (self, msg, query, method, seg, n, r)
       || route_users_keys_auth (self, msg, query, method, seg, n, r)
       || _pbi_fake_route_albums (self, msg, query, method, seg, n, r)

@@ -115,6 +115,7 @@ typedef struct
   guint    stall_ms;
   guint    garbage_json;
   guint    html;
+  guint    album_400;              /* album routes answer 400 "Not found or no … access" */
 } Faults;
 
 /* Originals up to this size are kept for GET /assets/{id}/original. */

@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -521,6 +522,67 @@ test_family_flow (Fixture       *f,
     g_assert_null (pbi_immich_client_add_to_album_finish (f->client, res, &error));
     g_assert_error (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_NOT_FOUND);
     g_clear_error (&error);
+  }
+
+  /* Another user's album: shared read-only (from 1.102, which has roles),
+   * as editor, and not shared. The list tells who may add; the refused add
+   * is NO_ALBUM_ACCESS, not NOT_FOUND. */
+  {
+    g_autofree gchar *anna = pbi_fake_server_add_user (f->fake, "anna@example.com", "Anna");
+    gboolean roles = f->version[0] != '1' || atoi (f->version + 2) >= 102;
+    g_autofree gchar *viewer = pbi_fake_server_create_shared_album (f->fake, anna, "Anna's",
+                                                                    f->user_id,
+                                                                    roles ? "viewer" : "editor",
+                                                                    NULL);
+    g_autofree gchar *editor = pbi_fake_server_create_shared_album (f->fake, anna, "Anna's",
+                                                                    f->user_id, "editor", NULL);
+    g_autofree gchar *hidden = pbi_fake_server_create_album (f->fake, anna, "Anna's");
+    const gchar *ids[] = { first->id, NULL };
+    guint seen = 0;
+
+    g_clear_pointer (&albums, g_ptr_array_unref);
+    CALL (pbi_immich_client_list_albums_async, f->client);
+    albums = pbi_immich_client_list_albums_finish (f->client, res, &error);
+    g_assert_no_error (error);
+    for (i = 0; i < albums->len; i++)
+      {
+        PbiImmichAlbum *a = g_ptr_array_index (albums, i);
+
+        g_assert_cmpstr (a->id, !=, hidden);
+        if (g_strcmp0 (a->id, viewer) == 0 || g_strcmp0 (a->id, editor) == 0)
+          {
+            seen++;
+            g_assert_cmpstr (a->owner_id, ==, anna);
+            g_assert_cmpstr (a->owner_email, ==, "anna@example.com");
+            g_assert_nonnull (a->created_at);
+            g_assert_cmpint (pbi_immich_album_get_access (a, anna), ==,
+                             PBI_IMMICH_ALBUM_ACCESS_OWNER);
+            g_assert_cmpint (pbi_immich_album_get_access (a, f->user_id), ==,
+                             g_strcmp0 (a->id, viewer) == 0 && roles
+                             ? PBI_IMMICH_ALBUM_ACCESS_VIEWER : PBI_IMMICH_ALBUM_ACCESS_EDITOR);
+          }
+        else if (g_strcmp0 (a->id, album->id) == 0)
+          g_assert_cmpint (pbi_immich_album_get_access (a, f->user_id), ==,
+                           PBI_IMMICH_ALBUM_ACCESS_OWNER);
+      }
+    g_assert_cmpuint (seen, ==, 2);
+
+    CALL (pbi_immich_client_add_to_album_async, f->client, hidden, ids);
+    g_assert_null (pbi_immich_client_add_to_album_finish (f->client, res, &error));
+    g_assert_error (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_NO_ALBUM_ACCESS);
+    g_clear_error (&error);
+    if (roles)
+      {
+        CALL (pbi_immich_client_add_to_album_async, f->client, viewer, ids);
+        g_assert_null (pbi_immich_client_add_to_album_finish (f->client, res, &error));
+        g_assert_error (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_NO_ALBUM_ACCESS);
+        g_clear_error (&error);
+      }
+    CALL (pbi_immich_client_add_to_album_async, f->client, editor, ids);
+    g_clear_pointer (&added, g_ptr_array_unref);
+    added = pbi_immich_client_add_to_album_finish (f->client, res, &error);
+    g_assert_no_error (error);
+    g_assert_true (((PbiImmichAlbumAddResult *) g_ptr_array_index (added, 0))->success);
   }
   g_clear_object (&res);
 }

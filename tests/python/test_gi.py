@@ -120,5 +120,35 @@ def test_event_readiness_share_report(workdir):
         server.stop()
 
 
+def test_partial_outcomes_and_album_notice(workdir):
+    # issue 15: a trashed copy the key may not restore is failed, not a
+    # duplicate, in the summary and the properties; issue 8: a read-only
+    # album of the name is told through album-notice
+    me = "photobooth@example.com"
+    perms = "asset.upload,user.read,album.read,album.create,albumAsset.create"
+    server = FakeServer("3.1.0", users=[me, "anna@example.com"],
+                        keys=[KEY + ":" + perms + "@" + me])
+    try:
+        server.create_album("Scripted", "anna@example.com", [(me, "viewer")])
+        engine = new_engine(workdir, server)
+        photo = os.path.join(workdir, "trashed.jpg")
+        asset = server.add_asset(make_photo(photo), os.path.getsize(photo), "trashed.jpg", me)
+        server.trash_asset(asset)
+        fresh = os.path.join(workdir, "fresh.jpg")
+        make_photo(fresh)
+        res = engine.sync_photo(photo, "Scripted", None)
+        assert not res.success and not res.duplicate, (res.success, res.duplicate)
+        assert "asset.delete" in res.error and "trash" in res.error, res.error
+        res = engine.sync_photo(fresh, "Scripted", None)
+        assert res.success, res.error
+        assert (engine.props.uploaded, engine.props.duplicates, engine.props.failed) == (1, 0, 1)
+        assert engine.props.album_notice == (
+            'Album "Scripted" on the server belongs to anna@example.com and is shared with you '
+            'read-only; created your own album "Scripted"'), engine.props.album_notice
+        assert engine.get_album_notice() == engine.props.album_notice
+    finally:
+        server.stop()
+
+
 if __name__ == "__main__":
     run_tests(globals())
