@@ -765,12 +765,24 @@ album_cb (GObject      *object,
   Check *c = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   gboolean created = FALSE;
+  const gchar *readonly_owner;
 
   c->album_id = _pbi_engine_event_album_finish (PBI_ENGINE (object), result, &created, &error);
+  readonly_owner = g_object_get_data (G_OBJECT (result), "readonly-owner");
   if (c->album_id == NULL)
     add_row (c, "album", _("Album"), PBI_CHECK_FAILED,
              g_strdup_printf ("\"%s\": %s", c->album_name, error->message),
-             _("Let the key make albums (album.create), or make the album in Immich"));
+             readonly_owner != NULL
+             ? _("The album of that name is shared with this key's user read-only: ask its "
+                 "owner to make them an editor, or let the key make albums (album.create)")
+             : _("Let the key make albums (album.create), or make the album in Immich"));
+  else if (readonly_owner != NULL)
+    add_row (c, "album", _("Album"), PBI_CHECK_WARNING,
+             g_strdup_printf (_("\"%s\" of %s is shared with you read-only: %s your own "
+                                "\"%s\""), c->album_name, readonly_owner,
+                              created ? _("made") : _("photos go to"), c->album_name),
+             _("If the photos should go to that album, ask its owner to make this key's user "
+               "an editor"));
   else
     add_row (c, "album", _("Album"), PBI_CHECK_OK,
              g_strdup_printf (created ? _("\"%s\" made") : _("\"%s\" found"), c->album_name),

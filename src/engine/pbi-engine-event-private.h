@@ -18,9 +18,11 @@ G_BEGIN_DECLS
 PbiImmichClient *_pbi_engine_event_client         (PbiEngine            *self,
                                                    GError              **error);
 
-/* The event album: found by name (the cached id first, then the user's own
- * album with the most photos, then one shared with the user), or made
- * when @create. @user_id (nullable) saves asking who the key's user is.
+/* The event album, by the album stage's rules: of the albums of that name
+ * the key's user may add to (own, or shared as editor), the cached one,
+ * else their own, then the oldest; else one is made when @create (also
+ * when one is only shared read-only: the result's data "readonly-owner"
+ * then names its owner). @user_id (nullable) saves asking who the key's user is.
  * Returns its id; *created says whether it was made. */
 void             _pbi_engine_event_album_async    (PbiEngine            *self,
                                                    const gchar          *name,

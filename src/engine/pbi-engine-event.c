@@ -193,6 +193,7 @@ typedef struct
   gchar           *user_id;
   gboolean         create;
   gboolean         created;
+  PbiImmichAlbum  *readonly;  /* (owned) (nullable) an album of the name shared read-only */
 } AlbumLookup;
 
 static void
@@ -201,7 +202,29 @@ album_lookup_free (AlbumLookup *l)
   g_clear_object (&l->client);
   g_free (l->name);
   g_free (l->user_id);
+  g_clear_pointer (&l->readonly, pbi_immich_album_free);
   g_free (l);
+}
+
+/* As the album stage picks (pbi-engine-albums.c): only albums the key's
+ * user may add to; their own first, then the oldest, then by id. */
+static gint
+compare_writable (const PbiImmichAlbum *a,
+                  const PbiImmichAlbum *b,
+                  const gchar          *user_id)
+{
+  gboolean a_mine = pbi_immich_album_get_access (a, user_id) == PBI_IMMICH_ALBUM_ACCESS_OWNER;
+  gboolean b_mine = pbi_immich_album_get_access (b, user_id) == PBI_IMMICH_ALBUM_ACCESS_OWNER;
+  gint c;
+
+  if (a_mine != b_mine)
+    return a_mine ? -1 : 1;
+  if (a->created_at != NULL && b->created_at != NULL
+      && (c = g_strcmp0 (a->created_at, b->created_at)) != 0)
+    return c;
+  if ((a->created_at != NULL) != (b->created_at != NULL))
+    return a->created_at != NULL ? -1 : 1;
+  return g_strcmp0 (a->id, b->id);
 }
 
 static void
@@ -250,19 +273,21 @@ album_list_cb (GObject      *object,
   for (guint i = 0; i < albums->len; i++)
     {
       PbiImmichAlbum *a = g_ptr_array_index (albums, i);
-      gboolean own, best_own;
+      PbiImmichAlbumAccess access;
 
       if (g_strcmp0 (a->name, l->name) != 0)
+        continue;
+      access = pbi_immich_album_get_access (a, l->user_id);
+      if (access == PBI_IMMICH_ALBUM_ACCESS_VIEWER && l->readonly == NULL)
+        l->readonly = pbi_immich_album_copy (a);
+      if (access != PBI_IMMICH_ALBUM_ACCESS_OWNER && access != PBI_IMMICH_ALBUM_ACCESS_EDITOR)
         continue;
       if (g_strcmp0 (a->id, cached) == 0)
         {
           best = a;
           break;
         }
-      own = g_strcmp0 (a->owner_id, l->user_id) == 0;
-      best_own = best != NULL && g_strcmp0 (best->owner_id, l->user_id) == 0;
-      if (best == NULL || (own && !best_own)
-          || (own == best_own && a->asset_count > best->asset_count))
+      if (best == NULL || compare_writable (a, best, l->user_id) < 0)
         best = a;
     }
   if (best != NULL)
@@ -346,6 +371,12 @@ _pbi_engine_event_album_finish (PbiEngine     *self,
 
   if (created != NULL)
     *created = l->created;
+  g_object_set_data_full (G_OBJECT (result), "readonly-owner",
+                          l->readonly != NULL
+                          ? g_strdup (l->readonly->owner_email != NULL ? l->readonly->owner_email
+                                      : l->readonly->owner_name != NULL ? l->readonly->owner_name
+                                      : _("another user"))
+                          : NULL, g_free);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 

@@ -176,20 +176,27 @@ def test_check_cannot_delete_test_photos_3x(workdir):
 
 
 def check_viewer_album(workdir, version):
-    """The event album is another user's, shared with us as viewer: found, not writable."""
+    """The event album is another user's, shared with us read-only: as the sync
+    itself does, the check makes the key's user their own album of that name,
+    and warns."""
     server, tool, _, _ = setup(workdir, version)
     try:
         control(server, "POST", "/__fake/users", {"email": "bob@example.com", "name": "Bob"})
-        control(server, "POST", "/__fake/albums",
-                {"name": "PhotoBooth", "owner": "bob@example.com",
-                 "users": [{"user": "photobooth@example.com", "role": "viewer"}]})
+        bobs = control(server, "POST", "/__fake/albums",
+                       {"name": "PhotoBooth", "owner": "bob@example.com",
+                        "users": [{"user": "photobooth@example.com", "role": "viewer"}]})["id"]
         p, rep = run_json(tool, "check", "--burst", "1")
-        assert p.returncode == 3, (p.returncode, p.stdout, p.stderr)
-        assert row(rep, "album")["status"] == "ok"
-        write = row(rep, "album-write")
-        assert write["status"] == "failed", write
-        assert "editor" in write["advice"], write
-        # the test photos are gone again, and Bob's album is as it was
+        assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
+        assert rep["verdict"] == "ready with warnings"
+        album = row(rep, "album")
+        assert album["status"] == "warning", album
+        assert "bob@example.com" in album["figure"] and "read-only" in album["figure"], album
+        assert "editor" in album["advice"], album
+        assert row(rep, "album-write")["status"] == "ok"
+        albums = server.album("PhotoBooth")
+        assert len(albums) == 2, albums
+        assert [a for a in albums if a["id"] == bobs][0]["assets"] == []
+        # the test photos are gone again
         assert server.state()["asset_list"] == []
         assert server.album_assets("PhotoBooth") == set()
     finally:
