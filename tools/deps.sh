@@ -8,11 +8,12 @@ builddir=${PBI_BUILDDIR:-$top/_build}
 
 build_packages="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0-bin
   libsoup-3.0-dev glib-networking libjson-glib-dev libsqlite3-dev sqlite3 libgexiv2-dev nettle-dev
+  libcairo2-dev libqrencode-dev
   libgtk-4-dev libadwaita-1-dev gettext desktop-file-utils appstream
   gobject-introspection libgirepository1.0-dev ca-certificates scdoc"
 test_packages="python3 python3-gi gir1.2-glib-2.0 xvfb xauth imagemagick openssl
   libimage-exiftool-perl curl procps flatpak-builder
-  dpkg-dev debhelper dh-python fakeroot lintian
+  dpkg-dev debhelper dh-python fakeroot lintian zbar-tools libfaketime
   python3-dogtail python3-pyatspi gir1.2-atspi-2.0 at-spi2-core dbus-x11 xdotool fonts-dejavu-core
   dconf-gsettings-backend librsvg2-common locales"
 

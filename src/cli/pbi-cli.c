@@ -16,21 +16,12 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "pbi-cli-private.h"
 #include "pbi-engine-private.h"
 #include "pbi-immich-client.h"
 #include "pbi-instance-lock.h"
 #include "pbi-log.h"
 #include "pbi-store.h"
-
-/* Exit codes, documented in --help and the README */
-enum
-{
-  EXIT_OK = 0,
-  EXIT_SOME_FAILED = 1,
-  EXIT_USAGE = 2,
-  EXIT_CONNECTION = 3,
-  EXIT_STORE = 4,
-};
 
 typedef struct
 {
@@ -44,7 +35,7 @@ static gchar    *opt_database;
 static gchar    *opt_server;
 static gchar    *opt_album;
 static gboolean  opt_verbose;
-static gboolean  opt_json;
+gboolean         opt_json;
 static gboolean  opt_version;
 
 static GOptionEntry global_entries[] = {
@@ -57,13 +48,13 @@ static GOptionEntry global_entries[] = {
   { "album", 'a', 0, G_OPTION_ARG_STRING, &opt_album,
     N_("Album for this run (default: the immich_album_name setting)"), N_("NAME") },
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, N_("Show debug detail"), NULL },
-  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON (albums, status)"), NULL },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON (albums, status, check, share, verify, report)"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
   { NULL }
 };
 
-static GMainLoop *loop;
-static gint exit_code;
+GMainLoop *loop;
+gint exit_code;
 static gboolean is_tty;
 
 /* ------------------------------------------------------------------------ */
@@ -119,7 +110,7 @@ default_log_file (const gchar *database_path)
   return g_build_filename (dir, "photobooth-immich.log", NULL);
 }
 
-static PbiEngine *
+PbiEngine *
 open_engine (void)
 {
   g_autoptr(GError) error = NULL;
@@ -156,7 +147,7 @@ open_engine (void)
 }
 
 /* --json output: what @builder built, pretty-printed on stdout */
-static void
+void
 print_json (JsonBuilder *builder)
 {
   g_autoptr(JsonGenerator) gen = json_generator_new ();
@@ -169,7 +160,7 @@ print_json (JsonBuilder *builder)
   g_print ("%s\n", text);
 }
 
-static gint
+gint
 exit_code_for_error (const GError *error)
 {
   if (g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_INVALID_URL))
@@ -909,6 +900,11 @@ static const Command commands[] = {
   { "status", "[--json]", N_("Show counts, the last sync and failed photos"), cmd_status },
   { "retry-failed", "", N_("Put failed photos back in the queue"), cmd_retry_failed },
   { "config", "list | get KEY | set KEY VALUE", N_("Show or change settings"), cmd_config },
+  { "check", "[--json] [--burst SECONDS]", N_("Readiness for an event: server, permissions, album, upload speed, free space, clock (exit 0 ready, 1 warnings, 3 not ready)"), cmd_check },
+  { "share", "[--expires 7d] [--password PW|-] [--no-download] [--qr FILE.png] [--revoke]", N_("Make (or show, or revoke) the guest link of the event album, with its QR code"), cmd_share },
+  { "verify", "[DIR]", N_("Check the photos against the server and the album, fix what is off (exit 0: all in place)"), cmd_verify },
+  { "report", "[--json|--csv] [--since WHEN] [--chart FILE.png]", N_("The event in figures: captures, uploads, latency, outages"), cmd_report },
+  { "new-event", "NAME", N_("Start a new event: switch the album (\"{date}\" becomes today) and start the counters afresh"), cmd_new_event },
 };
 
 static const gchar *exit_codes_text =
@@ -987,6 +983,9 @@ main (int    argc,
   g_option_context_set_summary (context, _("Back up photobooth photos to an Immich server."));
   g_option_context_set_description (context, description);
   g_option_context_add_main_entries (context, global_entries, GETTEXT_PACKAGE);
+  if (command != NULL && cli_event_entries (command->name) != NULL)
+    g_option_context_add_main_entries (context, cli_event_entries (command->name),
+                                       GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("%s\n%s\n", error->message, _("Run photobooth-immich --help for usage."));

@@ -27,6 +27,7 @@
 #include <glib/gstdio.h>
 
 #include "pbi-engine-enums.h"
+#include "pbi-engine-event-private.h"
 #include "pbi-engine-private.h"
 #include "pbi-hasher.h"
 #include "pbi-immich-client.h"
@@ -871,6 +872,7 @@ pbi_engine_new (const gchar  *database_path,
   g_signal_connect (self->store, "setting-changed", G_CALLBACK (on_setting_changed), self);
   read_settings (self);
   _pbi_engine_refresh_counts (self);
+  _pbi_engine_events_init (self);
   return g_steal_pointer (&self);
 }
 

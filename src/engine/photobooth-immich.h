@@ -9,4 +9,5 @@
 
 #include "pbi-engine.h"
 #include "pbi-engine-enums.h"
+#include "pbi-engine-event.h"
 #include "pbi-album.h"

@@ -16,7 +16,7 @@
 G_BEGIN_DECLS
 
 /* the newest schema version this build knows */
-#define PBI_STORE_SCHEMA_VERSION 2
+#define PBI_STORE_SCHEMA_VERSION 3
 
 /* how often PRAGMA data_version is polled for changes made by others */
 #define PBI_STORE_POLL_SECONDS 1

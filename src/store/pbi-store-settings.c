@@ -63,6 +63,7 @@ static const SettingSpec setting_specs[] = {
   { "immich_tls_fingerprint",    SPEC_STRING,  "",           0, 0,    FALSE },
   { "immich_kiosk_mode",         SPEC_BOOLEAN, "false",      0, 0,    FALSE },
   { "immich_kiosk_pin",          SPEC_STRING,  "",           0, 0,    TRUE },
+  { "immich_guest_sharing",      SPEC_BOOLEAN, "false",      0, 0,    FALSE },
 };
 
 /* ------------------------------------------------------------- settings */

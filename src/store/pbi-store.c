@@ -74,6 +74,37 @@ static const gchar *migrations[PBI_STORE_SCHEMA_VERSION] = {
   /* 1 → 2: per-request album, lookup by checksum */
   "ALTER TABLE pbi_files ADD COLUMN target_album TEXT;"
   "CREATE INDEX pbi_files_sha1 ON pbi_files (sha1);",
+  /* 2 → 3: the event in figures (pbi-store-events.c): when each photo was
+   * done and whether the server had it already, events, connection
+   * changes, the guest link made per album */
+  "ALTER TABLE pbi_files ADD COLUMN done_at INTEGER;"
+  "UPDATE pbi_files SET done_at = updated WHERE state IN ('done', 'duplicate');"
+  "CREATE TRIGGER pbi_files_done_at AFTER UPDATE OF state ON pbi_files "
+  "  WHEN NEW.state IN ('done', 'duplicate') AND NEW.done_at IS NULL "
+  "  BEGIN UPDATE pbi_files SET done_at = NEW.updated WHERE id = NEW.id; END;"
+  "CREATE TRIGGER pbi_files_done_at_insert AFTER INSERT ON pbi_files "
+  "  WHEN NEW.state IN ('done', 'duplicate') "
+  "  BEGIN UPDATE pbi_files SET done_at = NEW.updated WHERE id = NEW.id; END;"
+  "CREATE TRIGGER pbi_files_done_at_reset AFTER UPDATE OF state ON pbi_files "
+  "  WHEN NEW.state NOT IN ('done', 'duplicate') AND NEW.done_at IS NOT NULL "
+  "  BEGIN UPDATE pbi_files SET done_at = NULL WHERE id = NEW.id; END;"
+  "CREATE INDEX pbi_files_done_at ON pbi_files (done_at);"
+  "CREATE TABLE pbi_events ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL,"
+  "  album TEXT NOT NULL,"
+  "  started INTEGER NOT NULL);"
+  "CREATE TABLE pbi_connection_log ("
+  "  id INTEGER PRIMARY KEY,"
+  "  at INTEGER NOT NULL,"
+  "  state TEXT NOT NULL,"
+  "  message TEXT);"
+  "CREATE TABLE pbi_duplicates (path TEXT PRIMARY KEY);"
+  "CREATE TABLE pbi_shared_links ("
+  "  server TEXT NOT NULL,"
+  "  album_id TEXT NOT NULL,"
+  "  link_id TEXT NOT NULL,"
+  "  PRIMARY KEY (server, album_id));",
 };
 
 G_DEFINE_FINAL_TYPE (PbiStore, pbi_store, G_TYPE_OBJECT)

@@ -53,6 +53,8 @@ _pbi_fake_add_link_locked (PbiFakeServer *self,
   l->album_id = g_strdup (album_id);
   l->created_at = _pbi_fake_now_iso ();
   l->asset_ids = g_ptr_array_new_with_free_func (g_free);
+  l->allow_download = TRUE;
+  l->show_metadata = TRUE;
   g_ptr_array_add (self->links, l);
   return l;
 }
@@ -76,7 +78,10 @@ _pbi_fake_build_link (PbiFakeServer *self,
   else
     json_builder_add_null_value (b);
   json_builder_set_member_name (b, "password");
-  json_builder_add_null_value (b);
+  if (l->password != NULL)
+    json_builder_add_string_value (b, l->password);
+  else
+    json_builder_add_null_value (b);
   json_builder_set_member_name (b, "userId");
   json_builder_add_string_value (b, l->user_id);
   json_builder_set_member_name (b, "key");
@@ -86,7 +91,10 @@ _pbi_fake_build_link (PbiFakeServer *self,
   json_builder_set_member_name (b, "createdAt");
   json_builder_add_string_value (b, l->created_at);
   json_builder_set_member_name (b, "expiresAt");
-  json_builder_add_null_value (b);
+  if (l->expires_at != NULL)
+    json_builder_add_string_value (b, l->expires_at);
+  else
+    json_builder_add_null_value (b);
   json_builder_set_member_name (b, "assets");
   json_builder_begin_array (b);
   for (guint i = 0; i < l->asset_ids->len; i++)
@@ -103,11 +111,11 @@ _pbi_fake_build_link (PbiFakeServer *self,
       _pbi_fake_build_album (self, b, album, FALSE);
     }
   json_builder_set_member_name (b, "allowUpload");
-  json_builder_add_boolean_value (b, FALSE);
+  json_builder_add_boolean_value (b, l->allow_upload);
   json_builder_set_member_name (b, "allowDownload");
-  json_builder_add_boolean_value (b, TRUE);
+  json_builder_add_boolean_value (b, l->allow_download);
   json_builder_set_member_name (b, "showMetadata");
-  json_builder_add_boolean_value (b, TRUE);
+  json_builder_add_boolean_value (b, l->show_metadata);
   if (self->family != FAMILY_V1)
     {
       json_builder_set_member_name (b, "slug");
@@ -202,6 +210,21 @@ route_links_post (PbiFakeServer     *self,
   if (obj != NULL)
     link->description = g_strdup (json_object_get_string_member_with_default (obj, "description",
                                                                               NULL));
+  /* password, expiresAt and the allow flags are kept and answered back as
+   * sent (server/src/dtos/shared-link.dto.ts, mapSharedLink) */
+  if (obj != NULL)
+    {
+      link->password = g_strdup (json_object_get_string_member_with_default (obj, "password",
+                                                                             NULL));
+      link->expires_at = g_strdup (json_object_get_string_member_with_default (obj, "expiresAt",
+                                                                               NULL));
+      link->allow_download = json_object_get_boolean_member_with_default (obj, "allowDownload",
+                                                                          TRUE);
+      link->allow_upload = json_object_get_boolean_member_with_default (obj, "allowUpload",
+                                                                        FALSE);
+      link->show_metadata = json_object_get_boolean_member_with_default (obj, "showMetadata",
+                                                                         TRUE);
+    }
   for (guint i = 0; asset_ids != NULL && g_strcmp0 (type, "INDIVIDUAL") == 0
                     && i < json_array_get_length (asset_ids); i++)
     g_ptr_array_add (link->asset_ids, g_strdup (json_array_get_string_element (asset_ids, i)));

@@ -117,6 +117,8 @@ _pbi_fake_link_free (FakeLink *l)
   g_free (l->album_id);
   g_free (l->description);
   g_free (l->created_at);
+  g_free (l->password);
+  g_free (l->expires_at);
   g_ptr_array_unref (l->asset_ids);
   g_free (l);
 }

@@ -96,6 +96,11 @@ typedef struct
   gchar *description;      /* (nullable) */
   gchar *created_at;
   GPtrArray *asset_ids;    /* (owned) INDIVIDUAL links */
+  gchar *password;         /* (nullable) as sent; the real server answers it back */
+  gchar *expires_at;       /* (nullable) as sent */
+  gboolean allow_download; /* default TRUE (SharedLinkCreateDto) */
+  gboolean allow_upload;
+  gboolean show_metadata;  /* default TRUE */
 } FakeLink;
 
 typedef struct

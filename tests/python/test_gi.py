@@ -76,6 +76,50 @@ def test_sync_folder_blocking_and_async(workdir):
         server.stop()
 
 
+def test_event_readiness_share_report(workdir):
+    """The event API the app's pages call: readiness rows, the guest link, the report."""
+    server = FakeServer("3.1.0")
+    try:
+        engine = new_engine(workdir, server)
+        loop = GLib.MainLoop()
+        got = {}
+
+        def checked(obj, result):
+            got["check"] = obj.check_readiness_finish(result)
+            loop.quit()
+
+        engine.check_readiness_async(1, None, checked)
+        GLib.timeout_add_seconds(60, loop.quit)
+        loop.run()
+        report = got["check"]
+        assert report.verdict == Pbi.Readiness.READY, [(r.id, r.figure) for r in report.rows]
+        ids = [r.id for r in report.rows]
+        assert ids[:2] == ["booth-disk", "server"] and "clock" in ids, ids
+        assert all(r.status == Pbi.CheckStatus.OK for r in report.rows)
+        assert report.test_photos > 0 and server.state()["asset_list"] == []
+
+        options = Pbi.ShareOptions()
+        options.no_download = True
+
+        def shared(obj, result):
+            got["link"] = obj.share_finish(result)
+            loop.quit()
+
+        engine.share_async(options, None, shared)
+        loop.run()
+        link = got["link"]
+        keys = [l["key"] for l in server.state()["shared_links"]]
+        assert link.url == "%s/share/%s" % (server.url, keys[0]) and not link.allow_download
+
+        photo = os.path.join(workdir, "booth.jpg")
+        make_photo(photo)
+        assert engine.sync_photo(photo, None, None).success
+        figures = engine.build_report(0)
+        assert (figures.captures, figures.uploads, figures.duplicates) == (1, 1, 0)
+    finally:
+        server.stop()
+
+
 def test_partial_outcomes_and_album_notice(workdir):
     # issue 15: a trashed copy the key may not restore is failed, not a
     # duplicate, in the summary and the properties; issue 8: a read-only

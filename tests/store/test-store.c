@@ -734,8 +734,10 @@ test_settings_checked (void)
     { "no_such_setting", "x" },
   };
 
-  g_assert_cmpuint (g_strv_length ((gchar **) known), ==, 17);
+  g_assert_cmpuint (g_strv_length ((gchar **) known), ==, 18);
   g_assert_true (g_strv_contains (known, "immich_api_key"));
+  g_assert_true (g_strv_contains (known, "immich_guest_sharing"));
+  g_assert_false (pbi_store_get_setting_boolean (store, "immich_guest_sharing"));
   g_assert_true (g_strv_contains (known, "immich_upload_concurrency"));
 
   for (guint i = 0; i < G_N_ELEMENTS (good); i++)

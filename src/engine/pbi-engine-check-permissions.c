@@ -1,0 +1,100 @@
+/* pbi-engine-check-permissions.c: the readiness check's permissions row: the
+ * permissions the configured features need, and what a missing one costs.
+ * Kept apart so it can be folded with the engine's own list of required
+ * permissions (Test Connection).
+ *
+ * Copyright 2026 The PhotoBooth Immich Sync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "pbi-engine-event-private.h"
+
+typedef struct
+{
+  const gchar *permission;
+  const gchar *consequence;
+  gboolean     guest_sharing;   /* needed only with guest sharing on */
+  gboolean     optional;        /* a warning, not a failure */
+} Need;
+
+static const Need needs[] = {
+  { "asset.upload", N_("photos cannot be uploaded"), FALSE, FALSE },
+  { "album.read", N_("the event album cannot be found"), FALSE, FALSE },
+  { "album.create", N_("a missing album cannot be made"), FALSE, FALSE },
+  { "albumAsset.create", N_("photos cannot be added to the album"), FALSE, FALSE },
+  { "sharedLink.create", N_("no guest link or QR code"), TRUE, FALSE },
+  { "asset.delete", N_("the readiness check cannot remove its test photos"), FALSE, TRUE },
+};
+
+gboolean
+_pbi_engine_key_has_permission (const gchar * const *granted,
+                                const gchar         *permission)
+{
+  return g_strv_contains (granted, "all") || g_strv_contains (granted, permission);
+}
+
+static PbiCheckRow *
+new_row (PbiCheckStatus  status,
+         const gchar    *figure,
+         const gchar    *advice)
+{
+  PbiCheckRow *row = g_new0 (PbiCheckRow, 1);
+
+  row->id = g_strdup ("permissions");
+  row->title = g_strdup (_("Permissions"));
+  row->status = status;
+  row->figure = g_strdup (figure);
+  row->advice = g_strdup (advice);
+  return row;
+}
+
+GStrv
+_pbi_engine_check_permissions (const gchar * const  *granted,
+                               gboolean              guest_sharing,
+                               PbiCheckRow         **row)
+{
+  g_autoptr(GStrvBuilder) missing = g_strv_builder_new ();
+  g_autoptr(GString) figure = g_string_new (NULL);
+  g_autoptr(GString) advice = g_string_new (NULL);
+  g_autofree gchar *todo = NULL;
+  PbiCheckStatus status = PBI_CHECK_OK;
+
+  if (granted == NULL)
+    {
+      *row = new_row (PBI_CHECK_SKIPPED,
+                      _("This server version cannot tell a key's permissions (Immich 2.0 and "
+                        "later can); the test upload below tries them"), NULL);
+      return NULL;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (needs); i++)
+    {
+      if (needs[i].guest_sharing && !guest_sharing)
+        continue;
+      if (_pbi_engine_key_has_permission (granted, needs[i].permission))
+        continue;
+      g_string_append_printf (figure, "%s%s (%s)", figure->len > 0 ? "; " : "",
+                              needs[i].permission, _(needs[i].consequence));
+      if (!needs[i].optional)
+        {
+          g_strv_builder_add (missing, needs[i].permission);
+          status = PBI_CHECK_FAILED;
+        }
+      else if (status == PBI_CHECK_OK)
+        status = PBI_CHECK_WARNING;
+      g_string_append_printf (advice, "%s%s", advice->len > 0 ? ", " : "", needs[i].permission);
+    }
+  if (status == PBI_CHECK_OK)
+    {
+      *row = new_row (PBI_CHECK_OK, g_strv_contains (granted, "all") ? _("full access")
+                      : _("every permission the configured features need"), NULL);
+      return g_strv_builder_end (missing);
+    }
+  todo = g_strdup_printf (_("In Immich, Account Settings → API Keys: give the key %s (or make "
+                            "a new key with them)"), advice->str);
+  g_string_prepend (figure, _("missing: "));
+  *row = new_row (status, figure->str, todo);
+  return g_strv_builder_end (missing);
+}
