@@ -1,7 +1,6 @@
 /* pbi-engine-check-permissions.c: the readiness check's permissions row: the
- * permissions the configured features need, and what a missing one costs.
- * Kept apart so it can be folded with the engine's own list of required
- * permissions (Test Connection).
+ * permissions the configured features need, and what a missing one costs,
+ * from the engine's one list (_pbi_engine_permissions, pbi-engine-connection.c).
  *
  * Copyright 2026 The PhotoBooth Immich Sync authors
  *
@@ -11,23 +10,7 @@
 #include "config.h"
 
 #include "pbi-engine-event-private.h"
-
-typedef struct
-{
-  const gchar *permission;
-  const gchar *consequence;
-  gboolean     guest_sharing;   /* needed only with guest sharing on */
-  gboolean     optional;        /* a warning, not a failure */
-} Need;
-
-static const Need needs[] = {
-  { "asset.upload", N_("photos cannot be uploaded"), FALSE, FALSE },
-  { "album.read", N_("the event album cannot be found"), FALSE, FALSE },
-  { "album.create", N_("a missing album cannot be made"), FALSE, FALSE },
-  { "albumAsset.create", N_("photos cannot be added to the album"), FALSE, FALSE },
-  { "sharedLink.create", N_("no guest link or QR code"), TRUE, FALSE },
-  { "asset.delete", N_("the readiness check cannot remove its test photos"), FALSE, TRUE },
-};
+#include "pbi-engine-private.h"
 
 gboolean
 _pbi_engine_key_has_permission (const gchar * const *granted,
@@ -60,6 +43,7 @@ _pbi_engine_check_permissions (const gchar * const  *granted,
   g_autoptr(GString) figure = g_string_new (NULL);
   g_autoptr(GString) advice = g_string_new (NULL);
   g_autofree gchar *todo = NULL;
+  g_autoptr(GPtrArray) missing_needs = NULL;
   PbiCheckStatus status = PBI_CHECK_OK;
 
   if (granted == NULL)
@@ -69,22 +53,21 @@ _pbi_engine_check_permissions (const gchar * const  *granted,
                         "later can); the test upload below tries them"), NULL);
       return NULL;
     }
-  for (guint i = 0; i < G_N_ELEMENTS (needs); i++)
+  missing_needs = _pbi_engine_missing_permissions (granted, guest_sharing);
+  for (guint i = 0; i < missing_needs->len; i++)
     {
-      if (needs[i].guest_sharing && !guest_sharing)
-        continue;
-      if (_pbi_engine_key_has_permission (granted, needs[i].permission))
-        continue;
+      const PbiPermissionNeed *need = g_ptr_array_index (missing_needs, i);
+
       g_string_append_printf (figure, "%s%s (%s)", figure->len > 0 ? "; " : "",
-                              needs[i].permission, _(needs[i].consequence));
-      if (!needs[i].optional)
+                              need->permission, _(need->consequence));
+      if (need->required)
         {
-          g_strv_builder_add (missing, needs[i].permission);
+          g_strv_builder_add (missing, need->permission);
           status = PBI_CHECK_FAILED;
         }
       else if (status == PBI_CHECK_OK)
         status = PBI_CHECK_WARNING;
-      g_string_append_printf (advice, "%s%s", advice->len > 0 ? ", " : "", needs[i].permission);
+      g_string_append_printf (advice, "%s%s", advice->len > 0 ? ", " : "", need->permission);
     }
   if (status == PBI_CHECK_OK)
     {

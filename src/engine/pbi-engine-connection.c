@@ -43,39 +43,45 @@
  * PUT /albums/{id}/assets albumAsset.create, POST /trash/restore/assets
  * asset.delete (1.116 to 3.x). GET /api-keys/me needs none. */
 const PbiPermissionNeed _pbi_engine_permissions[] = {
-  { "asset.upload", TRUE,
+  { "asset.upload", TRUE, FALSE,
     N_("uploading photos, and asking the server which ones it has already"),
     N_("no photo can be uploaded") },
-  { "user.read", TRUE,
+  { "user.read", TRUE, FALSE,
     N_("knowing the key's user, to tell its own albums from others'"),
     N_("the engine cannot connect") },
-  { "album.read", TRUE,
+  { "album.read", TRUE, FALSE,
     N_("finding the album by its name"),
     N_("photos cannot be put in albums: they fail") },
-  { "album.create", TRUE,
+  { "album.create", TRUE, FALSE,
     N_("creating the album when the key's user has none of that name it may add to"),
     N_("an album that is missing cannot be made: its photos fail") },
-  { "albumAsset.create", TRUE,
+  { "albumAsset.create", TRUE, FALSE,
     N_("adding photos to the album"),
     N_("photos cannot be put in albums: they fail") },
-  { "asset.delete", FALSE,
-    N_("taking photos found in the server's trash back out of it"),
+  { "sharedLink.create", TRUE, TRUE,
+    N_("the guests' link and QR code to the event album (guest sharing)"),
+    N_("there is no guest link or QR code") },
+  { "asset.delete", FALSE, FALSE,
+    N_("taking photos found in the server's trash back out of it, and removing the "
+       "readiness check's test photos"),
     N_("photos found in the server's trash cannot be restored: they fail (and stay queued) "
-       "until the key has it") },
-  { NULL, FALSE, NULL, NULL }
+       "until the key has it; the readiness check's test photos stay on the server") },
+  { NULL, FALSE, FALSE, NULL, NULL }
 };
 
 /* Every permission of the table that @perms (a key's, from the server)
- * lacks; ["all"] lacks none. */
+ * lacks, of those the configured features need; ["all"] lacks none. */
 GPtrArray *
-_pbi_engine_missing_permissions (const gchar * const *perms)
+_pbi_engine_missing_permissions (const gchar * const *perms,
+                                 gboolean             guest_sharing)
 {
   GPtrArray *missing = g_ptr_array_new ();
 
   if (perms != NULL && g_strv_contains (perms, "all"))
     return missing;
   for (guint i = 0; _pbi_engine_permissions[i].permission != NULL; i++)
-    if (perms == NULL || !g_strv_contains (perms, _pbi_engine_permissions[i].permission))
+    if ((guest_sharing || !_pbi_engine_permissions[i].guest_sharing) &&
+        (perms == NULL || !g_strv_contains (perms, _pbi_engine_permissions[i].permission)))
       g_ptr_array_add (missing, (gpointer) &_pbi_engine_permissions[i]);
   return missing;
 }
@@ -423,18 +429,28 @@ test_user_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data);
 
+/* every permission the configured features can need, with what it is for */
+static void
+append_needs (GString  *report,
+              gboolean  guest)
+{
+  for (guint i = 0; _pbi_engine_permissions[i].permission != NULL; i++)
+    if (guest || !_pbi_engine_permissions[i].guest_sharing)
+      g_string_append_printf (report, "\n  %s: %s", _pbi_engine_permissions[i].permission,
+                              _(_pbi_engine_permissions[i].purpose));
+}
+
 static void
 append_permission_list (GString             *report,
-                        const gchar * const *perms)
+                        const gchar * const *perms,
+                        gboolean             guest)
 {
-  g_autoptr(GPtrArray) missing = _pbi_engine_missing_permissions (perms);
+  g_autoptr(GPtrArray) missing = _pbi_engine_missing_permissions (perms, guest);
 
   if (missing->len == 0)
     {
       g_string_append (report, _("\nPermissions: every one sync can need:"));
-      for (guint i = 0; _pbi_engine_permissions[i].permission != NULL; i++)
-        g_string_append_printf (report, "\n  %s: %s", _pbi_engine_permissions[i].permission,
-                                _(_pbi_engine_permissions[i].purpose));
+      append_needs (report, guest);
       return;
     }
   g_string_append_printf (report, _("\nPermissions: the key lacks %u that sync can need:"),
@@ -462,6 +478,7 @@ test_perms_cb (GObject      *object,
   g_autoptr(GString) report = g_string_new (g_task_get_task_data (task));
   g_autoptr(GPtrArray) missing = NULL;
   g_autoptr(GString) required = g_string_new (NULL);
+  gboolean guest = pbi_store_get_setting_boolean (self->store, "immich_guest_sharing");
 
   if (!pbi_immich_client_get_key_permissions_finish (PBI_IMMICH_CLIENT (object), result,
                                                      &perms, &error))
@@ -469,9 +486,7 @@ test_perms_cb (GObject      *object,
       g_debug ("Could not read the key's permissions: %s", error->message);
       g_string_append (report, _("\nPermissions: could not be read with this key; sync can "
                                  "need:"));
-      for (guint i = 0; _pbi_engine_permissions[i].permission != NULL; i++)
-        g_string_append_printf (report, "\n  %s: %s", _pbi_engine_permissions[i].permission,
-                                _(_pbi_engine_permissions[i].purpose));
+      append_needs (report, guest);
     }
   else if (perms == NULL)
     {
@@ -485,14 +500,12 @@ test_perms_cb (GObject      *object,
         {
           g_string_append (report, _("\nPermissions: Immich before 2.0 cannot tell a key's "
                                      "scopes; sync can need:"));
-          for (guint i = 0; _pbi_engine_permissions[i].permission != NULL; i++)
-            g_string_append_printf (report, "\n  %s: %s", _pbi_engine_permissions[i].permission,
-                                    _(_pbi_engine_permissions[i].purpose));
+          append_needs (report, guest);
         }
     }
   else
     {
-      missing = _pbi_engine_missing_permissions ((const gchar * const *) perms);
+      missing = _pbi_engine_missing_permissions ((const gchar * const *) perms, guest);
       for (guint i = 0; i < missing->len; i++)
         {
           const PbiPermissionNeed *need = g_ptr_array_index (missing, i);
@@ -501,7 +514,7 @@ test_perms_cb (GObject      *object,
             g_string_append_printf (required, "%s%s", required->len ? ", " : "",
                                     need->permission);
         }
-      append_permission_list (report, (const gchar * const *) perms);
+      append_permission_list (report, (const gchar * const *) perms, guest);
       if (required->len > 0)
         {
           g_autofree gchar *msg = NULL;

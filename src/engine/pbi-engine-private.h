@@ -43,13 +43,15 @@ typedef struct
 {
   const gchar *permission;
   gboolean     required;     /* sync cannot work without it */
+  gboolean     guest_sharing; /* needed only when guest sharing is on */
   const gchar *purpose;
   const gchar *consequence;  /* "without PERMISSION, CONSEQUENCE" */
 } PbiPermissionNeed;
 
 extern const PbiPermissionNeed _pbi_engine_permissions[];
 
-GPtrArray *_pbi_engine_missing_permissions (const gchar * const *perms);
+GPtrArray *_pbi_engine_missing_permissions (const gchar * const *perms,
+                                            gboolean             guest_sharing);
 
 /* ---- shared by the files of pbi-engine.c (split of one object) */
 

@@ -18,6 +18,7 @@ typedef struct
 {
   PbiImmichClient    *client;
   PbiConnectionCheck *check;
+  gboolean            guest_sharing;
 } CheckData;
 
 static void
@@ -86,8 +87,10 @@ check_perms_cb (GObject      *object,
     }
   data->check->permissions_known = perms != NULL;
   /* the engine's one list of what a key can need (pbi-engine-connection.c) */
-  lacking = perms != NULL ? _pbi_engine_missing_permissions ((const gchar * const *) perms)
-                          : g_ptr_array_new ();
+  lacking = perms != NULL
+            ? _pbi_engine_missing_permissions ((const gchar * const *) perms,
+                                               data->guest_sharing)
+            : g_ptr_array_new ();
   for (guint i = 0; i < lacking->len; i++)
     g_strv_builder_add (missing, ((PbiPermissionNeed *) g_ptr_array_index (lacking, i))->permission);
   data->check->missing_permissions = g_strv_builder_end (missing);
@@ -160,6 +163,7 @@ pbi_engine_check_connection_async (PbiEngine           *self,
   data = g_new0 (CheckData, 1);
   data->check = g_new0 (PbiConnectionCheck, 1);
   data->check->server_url = pbi_immich_normalize_url (url, NULL);
+  data->guest_sharing = pbi_store_get_setting_boolean (store, "immich_guest_sharing");
   g_task_set_task_data (task, data, (GDestroyNotify) check_data_free);
 
   if (key == NULL || *g_strstrip (key) == '\0')

@@ -74,10 +74,10 @@ def check_missing_permission(workdir, version):
         p, rep2 = run_json(tool, "check", "--burst", "1")
         assert p.returncode == 3
         assert rep2["missingPermissions"] == ["albumAsset.create", "sharedLink.create"], rep2
-        assert "sharedLink.create (no guest link or QR code)" in row(rep2, "permissions")["figure"]
+        assert "sharedLink.create (there is no guest link or QR code)" in row(rep2, "permissions")["figure"]
         perm = row(rep, "permissions")
         assert perm["status"] == "failed"
-        assert "albumAsset.create (photos cannot be added to the album)" in perm["figure"], perm
+        assert "albumAsset.create (photos cannot be put in albums: they fail)" in perm["figure"], perm
         assert "albumAsset.create" in perm["advice"], perm
         # the upload test found the same
         assert row(rep, "album-write")["status"] == "failed"
