@@ -31,6 +31,14 @@ PbiEngine *open_engine          (void);
 void       print_json           (JsonBuilder  *builder);
 gint       exit_code_for_error  (const GError *error);
 
+/* pbi-cli-status.c: status, retry-failed, config */
+gint                cmd_status       (gint    argc,
+                                      gchar **argv);
+gint                cmd_retry_failed (gint    argc,
+                                      gchar **argv);
+gint                cmd_config       (gint    argc,
+                                      gchar **argv);
+
 /* pbi-cli-event.c: check, share, verify, report, new-event */
 gint                cmd_check        (gint    argc,
                                       gchar **argv);

@@ -94,6 +94,14 @@ gboolean _pbi_store_meta_set (PbiStore     *self,
                               const gchar  *key,
                               const gchar  *value,
                               GError      **error);
+gboolean _pbi_store_exec     (PbiStore     *self,
+                              const gchar  *sql,
+                              const gchar  *what,
+                              GError      **error);
+
+/* pbi-store-migrate.c: brings the schema up to PBI_STORE_SCHEMA_VERSION */
+gboolean _pbi_store_migrate  (PbiStore     *self,
+                              GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbiStmt, _pbi_stmt_release)
 

@@ -1,7 +1,8 @@
 /* pbi-store.c: the SQLite store object: opening, schema and migrations,
  * transactions, statement cache and errors, and polling for changes made
- * by other processes.  Settings, the file queue and the album cache live
- * in pbi-store-settings.c, pbi-store-files.c and pbi-store-albums.c.
+ * by other processes.  The schema and its migrations live in
+ * pbi-store-migrate.c; settings, the file queue and the album cache in
+ * pbi-store-settings.c, pbi-store-files.c and pbi-store-albums.c.
  *
  * Copyright 2026 The PhotoBooth Immich Sync authors
  *
@@ -45,67 +46,6 @@
 
 G_DEFINE_QUARK (pbi-store-error-quark, pbi_store_error)
 
-/* Schema migrations: migrations[i] takes the schema from version i to i + 1.
- * Only ever append. */
-static const gchar *migrations[PBI_STORE_SCHEMA_VERSION] = {
-  /* 0 → 1 */
-  "CREATE TABLE IF NOT EXISTS pbi_meta (key TEXT PRIMARY KEY, value TEXT);"
-  "CREATE TABLE pbi_files ("
-  "  id INTEGER PRIMARY KEY,"
-  "  path TEXT NOT NULL UNIQUE,"
-  "  size INTEGER NOT NULL DEFAULT 0,"
-  "  mtime INTEGER NOT NULL DEFAULT 0,"
-  "  sha1 TEXT,"
-  "  state TEXT NOT NULL DEFAULT 'pending',"
-  "  asset_id TEXT,"
-  "  albums TEXT NOT NULL DEFAULT '[]',"
-  "  attempts INTEGER NOT NULL DEFAULT 0,"
-  "  next_retry INTEGER NOT NULL DEFAULT 0,"
-  "  last_error TEXT,"
-  "  created INTEGER NOT NULL,"
-  "  updated INTEGER NOT NULL);"
-  "CREATE INDEX pbi_files_state ON pbi_files (state, next_retry);"
-  "CREATE TABLE pbi_albums ("
-  "  server TEXT NOT NULL,"
-  "  name TEXT NOT NULL,"
-  "  album_id TEXT NOT NULL,"
-  "  PRIMARY KEY (server, name));"
-  "CREATE TABLE pbi_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL DEFAULT 0);",
-  /* 1 → 2: per-request album, lookup by checksum */
-  "ALTER TABLE pbi_files ADD COLUMN target_album TEXT;"
-  "CREATE INDEX pbi_files_sha1 ON pbi_files (sha1);",
-  /* 2 → 3: the event in figures (pbi-store-events.c): when each photo was
-   * done and whether the server had it already, events, connection
-   * changes, the guest link made per album */
-  "ALTER TABLE pbi_files ADD COLUMN done_at INTEGER;"
-  "UPDATE pbi_files SET done_at = updated WHERE state IN ('done', 'duplicate');"
-  "CREATE TRIGGER pbi_files_done_at AFTER UPDATE OF state ON pbi_files "
-  "  WHEN NEW.state IN ('done', 'duplicate') AND NEW.done_at IS NULL "
-  "  BEGIN UPDATE pbi_files SET done_at = NEW.updated WHERE id = NEW.id; END;"
-  "CREATE TRIGGER pbi_files_done_at_insert AFTER INSERT ON pbi_files "
-  "  WHEN NEW.state IN ('done', 'duplicate') "
-  "  BEGIN UPDATE pbi_files SET done_at = NEW.updated WHERE id = NEW.id; END;"
-  "CREATE TRIGGER pbi_files_done_at_reset AFTER UPDATE OF state ON pbi_files "
-  "  WHEN NEW.state NOT IN ('done', 'duplicate') AND NEW.done_at IS NOT NULL "
-  "  BEGIN UPDATE pbi_files SET done_at = NULL WHERE id = NEW.id; END;"
-  "CREATE INDEX pbi_files_done_at ON pbi_files (done_at);"
-  "CREATE TABLE pbi_events ("
-  "  id INTEGER PRIMARY KEY,"
-  "  name TEXT NOT NULL,"
-  "  album TEXT NOT NULL,"
-  "  started INTEGER NOT NULL);"
-  "CREATE TABLE pbi_connection_log ("
-  "  id INTEGER PRIMARY KEY,"
-  "  at INTEGER NOT NULL,"
-  "  state TEXT NOT NULL,"
-  "  message TEXT);"
-  "CREATE TABLE pbi_duplicates (path TEXT PRIMARY KEY);"
-  "CREATE TABLE pbi_shared_links ("
-  "  server TEXT NOT NULL,"
-  "  album_id TEXT NOT NULL,"
-  "  link_id TEXT NOT NULL,"
-  "  PRIMARY KEY (server, album_id));",
-};
 
 G_DEFINE_FINAL_TYPE (PbiStore, pbi_store, G_TYPE_OBJECT)
 
@@ -238,11 +178,11 @@ _pbi_store_get_stmt (PbiStore     *self,
   return stmt;
 }
 
-static gboolean
-exec_sql (PbiStore     *self,
-          const gchar  *sql,
-          const gchar  *what,
-          GError      **error)
+gboolean
+_pbi_store_exec (PbiStore     *self,
+                 const gchar  *sql,
+                 const gchar  *what,
+                 GError      **error)
 {
   int rc;
 
@@ -431,190 +371,6 @@ poll_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* ------------------------------------------------------------ migration */
-
-static gboolean
-table_exists (PbiStore     *self,
-              const gchar  *name,
-              gboolean     *exists,
-              GError      **error)
-{
-  g_autoptr(PbiStmt) stmt = NULL;
-  int rc;
-
-  stmt = _pbi_store_get_stmt (self,
-                              "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-                              error);
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return _pbi_store_set_db_error (self, error, rc, "read the database");
-
-  *exists = rc == SQLITE_ROW;
-  return TRUE;
-}
-
-gboolean
-_pbi_store_query_int (PbiStore     *self,
-                      const gchar  *sql,
-                      const gchar  *text_arg,
-                      gint64       *out,
-                      GError      **error)
-{
-  g_autoptr(PbiStmt) stmt = NULL;
-  int rc;
-
-  stmt = _pbi_store_get_stmt (self, sql, error);
-  if (stmt == NULL)
-    return FALSE;
-
-  if (text_arg != NULL)
-    sqlite3_bind_text (stmt, 1, text_arg, -1, SQLITE_TRANSIENT);
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *out = sqlite3_column_int64 (stmt, 0);
-  else if (rc != SQLITE_DONE)
-    return _pbi_store_set_db_error (self, error, rc, "read the database");
-
-  return TRUE;
-}
-
-gboolean
-_pbi_store_meta_set (PbiStore     *self,
-                     const gchar  *key,
-                     const gchar  *value,
-                     GError      **error)
-{
-  g_autoptr(PbiStmt) stmt = NULL;
-
-  stmt = _pbi_store_get_stmt (self, "INSERT OR REPLACE INTO pbi_meta (key, value) VALUES (?1, ?2)",
-                              error);
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
-  return _pbi_store_step_done (self, stmt, "save the schema information", error);
-}
-
-/* Runs inside the opening transaction. */
-static gboolean
-migrate_locked (PbiStore  *self,
-                GError   **error)
-{
-  gboolean has_meta = FALSE;
-  gint64 user_version = 0;
-  gint64 version = 0;
-  gint64 foreign = 0;
-
-  if (!table_exists (self, "pbi_meta", &has_meta, error) ||
-      !_pbi_store_query_int (self, "PRAGMA user_version", NULL, &user_version, error))
-    return FALSE;
-
-  if (has_meta)
-    {
-      if (!_pbi_store_query_int (self, "SELECT value = 'foreign' FROM pbi_meta WHERE key = 'owner'",
-                                 NULL, &foreign, error))
-        return FALSE;
-    }
-  else
-    {
-      gint64 n_objects = 0;
-
-      /* First time we see this file: if anything is in it already (the
-       * PhotoBooth's tables) or someone set user_version, it is not ours and
-       * its user_version is not ours to change. */
-      if (!_pbi_store_query_int (self,
-                                 "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
-                                 NULL, &n_objects, error))
-        return FALSE;
-
-      foreign = n_objects > 0 || user_version != 0;
-    }
-
-  self->foreign = foreign != 0;
-
-  if (self->foreign)
-    {
-      if (has_meta &&
-          !_pbi_store_query_int (self,
-                                 "SELECT CAST(value AS INTEGER) FROM pbi_meta WHERE key = 'schema_version'",
-                                 NULL, &version, error))
-        return FALSE;
-    }
-  else
-    {
-      version = user_version;
-    }
-
-  if (version > PBI_STORE_SCHEMA_VERSION || version < 0)
-    {
-      g_set_error (error, PBI_STORE_ERROR, PBI_STORE_ERROR_FAILED,
-                   "The database %s was made by a newer version of this app "
-                   "(schema %" G_GINT64_FORMAT ", this version knows %d)",
-                   self->path, version, PBI_STORE_SCHEMA_VERSION);
-      return FALSE;
-    }
-
-  for (gint64 v = version; v < PBI_STORE_SCHEMA_VERSION; v++)
-    {
-      g_debug ("Migrating %s from schema %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " (%s)",
-               self->path, v, v + 1, self->foreign ? "pbi_meta" : "user_version");
-      if (!exec_sql (self, migrations[v], "update the database schema", error))
-        return FALSE;
-    }
-
-  if (!has_meta && !_pbi_store_meta_set (self, "owner", self->foreign ? "foreign" : "own", error))
-    return FALSE;
-
-  if (version != PBI_STORE_SCHEMA_VERSION)
-    {
-      if (self->foreign)
-        {
-          g_autofree gchar *text = g_strdup_printf ("%d", PBI_STORE_SCHEMA_VERSION);
-
-          if (!_pbi_store_meta_set (self, "schema_version", text, error))
-            return FALSE;
-        }
-      else
-        {
-          g_autofree gchar *sql = g_strdup_printf ("PRAGMA user_version = %d",
-                                                   PBI_STORE_SCHEMA_VERSION);
-
-          if (!exec_sql (self, sql, "update the database schema", error))
-            return FALSE;
-        }
-    }
-
-  /* The PhotoBooth's own table: only created when missing, never altered. */
-  if (!exec_sql (self, "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT)",
-                 "create the settings table", error))
-    return FALSE;
-
-  self->schema_version = PBI_STORE_SCHEMA_VERSION;
-  return TRUE;
-}
-
-static gboolean
-migrate (PbiStore  *self,
-         GError   **error)
-{
-  if (!pbi_store_begin (self, error))
-    return FALSE;
-
-  if (!migrate_locked (self, error))
-    {
-      pbi_store_rollback (self);
-      return FALSE;
-    }
-
-  return pbi_store_commit (self, error);
-}
-
 /* ---------------------------------------------------------- transactions */
 
 /**
@@ -633,7 +389,7 @@ pbi_store_begin (PbiStore  *self,
 {
   g_return_val_if_fail (PBI_IS_STORE (self), FALSE);
 
-  if (!exec_sql (self, self->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT pbi_nested",
+  if (!_pbi_store_exec (self, self->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT pbi_nested",
                  "start a transaction", error))
     return FALSE;
 
@@ -669,10 +425,10 @@ pbi_store_commit (PbiStore  *self,
   if (self->depth > 1)
     {
       self->depth--;
-      return exec_sql (self, "RELEASE pbi_nested", "commit a transaction", error);
+      return _pbi_store_exec (self, "RELEASE pbi_nested", "commit a transaction", error);
     }
 
-  if (!exec_sql (self, "COMMIT", "commit a transaction", error))
+  if (!_pbi_store_exec (self, "COMMIT", "commit a transaction", error))
     {
       if (!sqlite3_get_autocommit (self->db))
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
@@ -829,7 +585,7 @@ configure (PbiStore  *self,
                    self->path, mode != NULL ? mode : "unknown");
     }
 
-  return exec_sql (self,
+  return _pbi_store_exec (self,
                    "PRAGMA synchronous = NORMAL;"
                    "PRAGMA foreign_keys = ON;",
                    "open the database", error);
@@ -882,7 +638,7 @@ pbi_store_open (const gchar  *path,
       return NULL;
     }
 
-  if (!configure (self, error) || !migrate (self, error))
+  if (!configure (self, error) || !_pbi_store_migrate (self, error))
     return NULL;
 
   make_all_private (self->path);

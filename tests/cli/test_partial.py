@@ -177,8 +177,8 @@ def test_connection_names_missing_permissions(workdir):
             assert t.returncode == 0, (version, t.returncode, t.stdout, t.stderr)
             assert "everything sync needs" not in t.stdout
             assert ("without asset.delete (taking photos found in the server's trash back out "
-                    "of it), photos found in the server's trash cannot be restored") in t.stdout, \
-                t.stdout
+                    "of it, and removing the readiness check's test photos), photos found in "
+                    "the server's trash cannot be restored") in t.stdout, t.stdout
 
             tool.run("config", "set", "immich_api_key", "-", input="no-album-add-0123456789\n",
                      check=True)
