@@ -220,6 +220,70 @@ def test_unreachable_server_says_retrying(workdir):
             app.stop()
 
 
+def retry_countdown(app):
+    """The seconds in "retrying in N s" on the connection row, or None."""
+    for node in app.find_all(None, contains="Server unreachable — retrying in "):
+        m = re.search(r"retrying in (\d+)\s*s\b", node.name)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def test_server_down_counts_down_to_the_next_try(workdir):
+    server = FakeServer()
+    app = None
+    try:
+        tool, folder = configured(workdir, server)
+        server.faults(down_ms=14000)   # refuses connections for 14 s, then is back
+        app = App(workdir, tool)
+        first = wait_for(lambda: retry_countdown(app), 20, interval=0.2,
+                         what="the retry countdown")
+        assert 1 <= first <= 60, first
+        # live: the number moves on its own, about once a second
+        seen = {first}
+        deadline = time.monotonic() + 6
+        while time.monotonic() < deadline and len(seen) < 3:
+            n = retry_countdown(app)
+            if n is not None:
+                seen.add(n)
+            time.sleep(0.25)
+        assert len(seen) >= 2, seen
+        # the server is back: connected, and no countdown left
+        app.text_shown("Connected to", timeout=40)
+        assert retry_countdown(app) is None
+        app.screenshot("status-connected-after-retry", publish=False)
+    finally:
+        if app:
+            app.stop()
+        server.stop()
+
+
+def test_upload_in_flight_has_its_own_progress(workdir):
+    server = FakeServer()
+    app = None
+    try:
+        tool, folder = configured(workdir, server)
+        make_jpeg(os.path.join(folder, "IMG_0042.jpg"), "In flight", size="2400x1600")
+        app = App(workdir, tool)
+        app.text_shown("Connected to")
+        server.faults(latency_ms=2500)    # every answer takes its time: the upload shows
+        app.click("Sync All Photos")
+        row = app.text_shown("Uploading IMG_0042.jpg — ", timeout=60)
+        m = re.search(r"— ([0-9.]+)\s(bytes|kB|MB) of ([0-9.]+)\s(kB|MB)", row.name)
+        assert m, row.name
+        total = float(m.group(3)) * (1000 if m.group(4) == "kB" else 1000000)
+        size = os.path.getsize(os.path.join(folder, "IMG_0042.jpg"))
+        # the upload is the photo plus a little multipart framing
+        assert size <= total <= size * 1.05 + 5000, (row.name, size)
+        server.faults(latency_ms=0)
+        app.button("IMG_0042.jpg: Synced", timeout=60)
+        app.wait_gone(None, contains="Uploading IMG_0042.jpg", timeout=10)
+    finally:
+        if app:
+            app.stop()
+        server.stop()
+
+
 def test_sqlite_change_shows_within_two_seconds(workdir):
     server = FakeServer()
     app = None
