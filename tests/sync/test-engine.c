@@ -12,7 +12,9 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "pbi-engine-account.h"
 #include "pbi-engine-private.h"
+#include "pbi-immich-error.h"
 #include "pbi-fake-server.h"
 #include "pbi-store.h"
 #include "pbi-store-private.h"
@@ -477,6 +479,60 @@ test_upload_progress (Fixture       *f,
   g_free (seen.path);
 }
 
+static void
+got_storage_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static PbiServerStorage *
+fetch_storage (Fixture  *f,
+               GError  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  pbi_engine_fetch_server_storage_async (f->engine, NULL, got_storage_cb, &result);
+  while (result == NULL && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (result);
+  return pbi_engine_fetch_server_storage_finish (f->engine, result, error);
+}
+
+/* The server's free space, as its storage endpoint says, in every family;
+ * a 3.x key without server.storage is told so. */
+static void
+test_server_storage (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const gchar * const upload_only[] = { "asset.upload", "album.read", NULL };
+  g_autoptr(PbiServerStorage) storage = NULL;
+  g_autoptr(PbiServerStorage) denied = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pbi_fake_server_set_storage (f->fake, G_GUINT64_CONSTANT (500000000000), 1500000000);
+  storage = fetch_storage (f, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (storage);
+  g_assert_cmpint (storage->size, ==, G_GINT64_CONSTANT (500000000000));
+  g_assert_cmpint (storage->available, ==, 1500000000);
+
+  if (g_str_has_prefix (data, "3."))
+    {
+      pbi_fake_server_add_api_key (f->fake, NULL, "engine-test-upload-only", upload_only);
+      g_assert_true (pbi_store_set_setting (_pbi_engine_get_store (f->engine), "immich_api_key",
+                                            "engine-test-upload-only", NULL));
+      denied = fetch_storage (f, &error);
+      g_assert_null (denied);
+      g_assert_error (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_MISSING_PERMISSION);
+      g_assert_nonnull (strstr (error->message, "server.storage"));
+    }
+}
+
 static guint queue_write_errors;
 
 /* Counts "the disk is full" lines, and logs everything as usual. */
@@ -607,6 +663,9 @@ main (int    argc,
   ADD ("/pbi/engine/offline/5xx-blip", test_server_blip_is_waited_out, "3.2.2");
   ADD ("/pbi/engine/offline/next-retry", test_next_retry, "3.2.2");
   ADD ("/pbi/engine/upload/progress", test_upload_progress, "3.2.2");
+  ADD ("/pbi/engine/server-storage", test_server_storage, "3.2.2");
+  ADD ("/pbi/engine/server-storage-2x", test_server_storage, "2.7.5");
+  ADD ("/pbi/engine/server-storage-1x", test_server_storage, "1.94.0");
   ADD ("/pbi/engine/store/full-disk", test_full_disk_loses_nothing, "3.2.2");
 #undef ADD
 
