@@ -18,14 +18,11 @@
 #include "pbi-capture-grid.h"
 #include "pbi-engine-account.h"
 #include "pbi-engine-private.h"
+#include "pbi-free-space.h"
 #include "pbi-immich-error.h"
 #include "pbi-status-page.h"
 #include "pbi-ui-format.h"
 
-/* a warning well before the disk is full: a booth writes ~5 MB a photo */
-#define DISK_WARN_BYTES     (2 * (guint64) 1024 * 1024 * 1024)
-#define DISK_WARN_FRACTION  0.10
-#define DISK_CRITICAL_BYTES (500 * (guint64) 1024 * 1024)
 #define READ_ONLY_POLL_S    2
 
 struct _PbiStatusPage
@@ -55,6 +52,8 @@ struct _PbiStatusPage
   AdwActionRow    *last_sync_row;
   AdwActionRow    *disk_row;
   GtkImage        *disk_icon;
+  AdwActionRow    *server_disk_row;
+  GtkImage        *server_disk_icon;
   GtkLabel        *uploaded_label;
   GtkLabel        *duplicates_label;
   GtkLabel        *pending_label;
@@ -244,6 +243,10 @@ account_cb (GObject      *object,
   update_album (self);
 }
 
+static void server_storage_cb (GObject      *object,
+                               GAsyncResult *result,
+                               gpointer      user_data);
+
 static gboolean
 fetch_account_cb (gpointer user_data)
 {
@@ -256,6 +259,9 @@ fetch_account_cb (gpointer user_data)
   self->account_cancellable = g_cancellable_new ();
   pbi_engine_fetch_account_async (self->engine, self->account_cancellable, account_cb,
                                   g_object_ref (self));
+  /* the server's disk fills with every upload: asked as often as the album */
+  pbi_engine_fetch_server_storage_async (self->engine, self->account_cancellable,
+                                         server_storage_cb, g_object_ref (self));
   return G_SOURCE_REMOVE;
 }
 
@@ -450,49 +456,45 @@ filesystem_cb (GObject      *object,
   g_autoptr(PbiStatusPage) self = user_data;
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *free_s = NULL;
-  g_autofree gchar *size_s = NULL;
-  g_autofree gchar *subtitle = NULL;
-  guint64 free_bytes, size;
 
   info = g_file_query_filesystem_info_finish (G_FILE (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE))
-    {
-      adw_action_row_set_subtitle (self->disk_row, _("Unknown"));
-      set_icon_state (self->disk_icon, "drive-harddisk-symbolic", NULL);
-      return;
-    }
-  free_bytes = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE);
-  size = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_SIZE);
-  free_s = g_format_size (free_bytes);
-  size_s = g_format_size (size);
-  if (free_bytes < DISK_CRITICAL_BYTES)
-    {
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->disk_row),
-                                     _("This booth’s disk is almost full"));
-      subtitle = g_strdup_printf (_("Only %s free of %s: free space now, or new photos cannot "
-                                    "be saved."), free_s, size_s);
-      set_icon_state (self->disk_icon, "dialog-error-symbolic", "error");
-    }
-  else if (free_bytes < DISK_WARN_BYTES || (size > 0 && free_bytes < size * DISK_WARN_FRACTION))
-    {
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->disk_row),
-                                     _("This booth’s disk is getting full"));
-      subtitle = g_strdup_printf (_("%s free of %s: make room before the event goes on much "
-                                    "longer."), free_s, size_s);
-      set_icon_state (self->disk_icon, "dialog-warning-symbolic", "warning");
-    }
+    pbi_free_space_show_unknown (self->disk_row, self->disk_icon, PBI_FREE_SPACE_BOOTH, NULL);
   else
-    {
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->disk_row),
-                                     _("Free space on this booth"));
-      /* TRANSLATORS: "12.3 GB free of 32.0 GB" */
-      subtitle = g_strdup_printf (_("%s free of %s"), free_s, size_s);
-      set_icon_state (self->disk_icon, "drive-harddisk-symbolic", NULL);
-    }
-  adw_action_row_set_subtitle (self->disk_row, subtitle);
+    pbi_free_space_show (self->disk_row, self->disk_icon, PBI_FREE_SPACE_BOOTH,
+                         g_file_info_get_attribute_uint64 (info,
+                                                           G_FILE_ATTRIBUTE_FILESYSTEM_FREE),
+                         g_file_info_get_attribute_uint64 (info,
+                                                           G_FILE_ATTRIBUTE_FILESYSTEM_SIZE));
+}
+
+static void
+server_storage_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(PbiStatusPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbiServerStorage) storage = NULL;
+
+  storage = pbi_engine_fetch_server_storage_finish (PBI_ENGINE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->server_disk_row), TRUE);
+  if (storage != NULL)
+    pbi_free_space_show (self->server_disk_row, self->server_disk_icon, PBI_FREE_SPACE_SERVER,
+                         storage->available, storage->size);
+  else if (g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_MISSING_PERMISSION))
+    pbi_free_space_show_unknown (self->server_disk_row, self->server_disk_icon,
+                                 PBI_FREE_SPACE_SERVER,
+                                 _("Not readable with this key (it lacks the permission "
+                                   "server.storage)"));
+  else
+    pbi_free_space_show_unknown (self->server_disk_row, self->server_disk_icon,
+                                 PBI_FREE_SPACE_SERVER, _("Unknown while the server cannot be "
+                                                          "asked"));
 }
 
 static void
@@ -892,6 +894,8 @@ pbi_status_page_class_init (PbiStatusPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, last_sync_row);
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, disk_row);
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, disk_icon);
+  gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, server_disk_row);
+  gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, server_disk_icon);
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, uploaded_label);
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, duplicates_label);
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, pending_label);

@@ -220,6 +220,33 @@ def test_unreachable_server_says_retrying(workdir):
             app.stop()
 
 
+
+def test_free_space_on_the_server_and_its_warning(workdir):
+    server = FakeServer()
+    app = None
+    try:
+        tool, folder = configured(workdir, server)
+        make_jpeg(os.path.join(folder, "IMG_0001.jpg"), "Space")
+        server._call("/__fake/config", {"diskSize": 500 * 10**9, "diskAvailable": 300 * 10**9})
+        app = App(workdir, tool)
+        app.text_shown("Connected to")
+        row = app.text_shown("Free space on the server", timeout=20)
+        app.text_shown("300.0 GB free of 500.0 GB")
+        # the booth's own disk stays beside it
+        app.text_shown("Free space on this booth")
+        assert "getting full" not in " ".join(app.shown_names())
+        # the server fills up: after the next upload the page warns, in words
+        server._call("/__fake/config", {"diskSize": 500 * 10**9, "diskAvailable": 10**9})
+        app.click("Sync All Photos")
+        app.text_shown("The server’s disk is getting full", timeout=60)
+        app.text_shown("1.0 GB free of 500.0 GB")
+        assert row is not None
+    finally:
+        if app:
+            app.stop()
+        server.stop()
+
+
 def retry_countdown(app):
     """The seconds in "retrying in N s" on the connection row, or None."""
     for node in app.find_all(None, contains="Server unreachable — retrying in "):
