@@ -80,8 +80,7 @@ pbi_free_space_show (AdwActionRow      *row,
       subtitle = booth
         ? g_strdup_printf (_("%s free of %s: make room before the event goes on much longer."),
                            free_s, size_s)
-        : g_strdup_printf (_("%s free of %s: make room on the server before the event goes on "
-                             "much longer."), free_s, size_s);
+        : g_strdup_printf (_("%s free of %s: make room on the server soon."), free_s, size_s);
       set_icon (icon, "dialog-warning-symbolic", "warning");
       break;
     case PBI_FREE_SPACE_OK:

@@ -231,7 +231,7 @@ def test_free_space_on_the_server_and_its_warning(workdir):
         app = App(workdir, tool)
         app.text_shown("Connected to")
         row = app.text_shown("Free space on the server", timeout=20)
-        app.text_shown("300.0 GB free of 500.0 GB")
+        app.text_shown("300.0\u00a0GB free of 500.0\u00a0GB")
         # the booth's own disk stays beside it
         app.text_shown("Free space on this booth")
         assert "getting full" not in " ".join(app.shown_names())
@@ -239,7 +239,7 @@ def test_free_space_on_the_server_and_its_warning(workdir):
         server._call("/__fake/config", {"diskSize": 500 * 10**9, "diskAvailable": 10**9})
         app.click("Sync All Photos")
         app.text_shown("The server’s disk is getting full", timeout=60)
-        app.text_shown("1.0 GB free of 500.0 GB")
+        app.text_shown("1.0\u00a0GB free of 500.0\u00a0GB")
         assert row is not None
     finally:
         if app:
