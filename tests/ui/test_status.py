@@ -178,7 +178,7 @@ def test_failed_photo_says_why_and_retry_failed_sends_it(workdir):
         assert "too large" in reason.name, reason.name
         # the photo's own size, in units that fit it (issue 10: it said "(0.0 MB)")
         size = os.path.getsize(os.path.join(folder, "IMG_0001.jpg"))
-        shown = re.search(r"too large \(([0-9.]+) (kB|MB)\)", reason.name)
+        shown = re.search(r"too large \(([0-9.]+)\s(kB|MB)\)", reason.name)
         assert shown, reason.name
         value = float(shown.group(1)) * (1000 if shown.group(2) == "kB" else 1000000)
         assert value > 0 and abs(value - size) <= size * 0.05 + 100, (reason.name, size)

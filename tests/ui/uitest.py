@@ -144,7 +144,14 @@ class App:
         self.log = open(os.path.join(workdir, name + ".log"), "w+")
         self.proc = subprocess.Popen([APP, "--database", tool.db] + list(args), env=e,
                                      stdout=self.log, stderr=subprocess.STDOUT)
-        self.root = wait_for(self._find_app, 30, interval=0.3, what="the app on the AT-SPI bus")
+        try:
+            self.root = wait_for(self._find_app, 30, interval=0.3,
+                                 what="the app on the AT-SPI bus")
+        except BaseException:
+            # the caller never gets this object to stop: a process left
+            # running would hold the instance lock for the next scenario
+            self.stop()
+            raise
 
     def _find_app(self):
         if self.proc.poll() is not None:
