@@ -111,6 +111,30 @@ user_cb (GObject      *object,
  *
  * Asks the configured server for the key's user and for the album in use.
  */
+/* A client of its own for the status page's questions, as the settings
+ * say now: they never wait behind the pipeline's uploads. */
+static PbiImmichClient *
+new_client (PbiEngine  *self,
+            GError    **error)
+{
+  PbiStore *store = _pbi_engine_get_store (self);
+  g_autofree gchar *url = pbi_store_get_setting_string (store, "immich_server_url");
+  g_autofree gchar *key = pbi_store_get_setting_string (store, "immich_api_key");
+  g_autofree gchar *fingerprint = pbi_store_get_setting_string (store, "immich_tls_fingerprint");
+  PbiImmichClient *client = pbi_immich_client_new (url, key, error);
+
+  if (client == NULL)
+    return NULL;
+  pbi_immich_client_set_timeouts (client,
+                                  MAX (1, pbi_store_get_setting_int (store,
+                                                                     "immich_connect_timeout")),
+                                  MAX (1, pbi_store_get_setting_int (store,
+                                                                     "immich_idle_timeout")));
+  if (fingerprint != NULL && *fingerprint != '\0')
+    pbi_immich_client_set_pinned_certificate (client, fingerprint);
+  return client;
+}
+
 void
 pbi_engine_fetch_account_async (PbiEngine           *self,
                                 GCancellable        *cancellable,
@@ -119,36 +143,20 @@ pbi_engine_fetch_account_async (PbiEngine           *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
-  PbiStore *store;
-  g_autofree gchar *url = NULL;
-  g_autofree gchar *key = NULL;
-  g_autofree gchar *fingerprint = NULL;
   Fetch *fetch;
 
   g_return_if_fail (PBI_IS_ENGINE (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pbi_engine_fetch_account_async);
-  store = _pbi_engine_get_store (self);
-  url = pbi_store_get_setting_string (store, "immich_server_url");
-  key = pbi_store_get_setting_string (store, "immich_api_key");
-  fingerprint = pbi_store_get_setting_string (store, "immich_tls_fingerprint");
-
   fetch = g_new0 (Fetch, 1);
   g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
-  fetch->client = pbi_immich_client_new (url, key, &error);
+  fetch->client = new_client (self, &error);
   if (fetch->client == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  pbi_immich_client_set_timeouts (fetch->client,
-                                  MAX (1, pbi_store_get_setting_int (store,
-                                                                     "immich_connect_timeout")),
-                                  MAX (1, pbi_store_get_setting_int (store,
-                                                                     "immich_idle_timeout")));
-  if (fingerprint != NULL && *fingerprint != '\0')
-    pbi_immich_client_set_pinned_certificate (fetch->client, fingerprint);
   fetch->info = g_new0 (PbiAccountInfo, 1);
   fetch->info->server_url = g_strdup (pbi_immich_client_get_server_url (fetch->client));
   fetch->info->album_name = g_strdup (pbi_engine_get_album_name (self));
@@ -173,5 +181,78 @@ pbi_engine_fetch_account_finish (PbiEngine     *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
                         pbi_engine_fetch_account_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+storage_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  PbiServerStorage *storage = g_new0 (PbiServerStorage, 1);
+
+  if (!pbi_immich_client_get_storage_finish (PBI_IMMICH_CLIENT (object), result,
+                                             &storage->available, &storage->size, &error))
+    {
+      g_free (storage);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, storage, g_free);
+}
+
+/**
+ * pbi_engine_fetch_server_storage_async:
+ * @self: a #PbiEngine
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the answer
+ * @user_data: data for @callback
+ *
+ * Asks the server (as the settings name it now) how much room its disk has
+ * left. A key that may not read it (3.x: permission `server.storage`) gets
+ * %PBI_IMMICH_ERROR_MISSING_PERMISSION.
+ */
+void
+pbi_engine_fetch_server_storage_async (PbiEngine           *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbiImmichClient) client = NULL;
+
+  g_return_if_fail (PBI_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pbi_engine_fetch_server_storage_async);
+  client = new_client (self, &error);
+  if (client == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  pbi_immich_client_get_storage_async (client, cancellable, storage_cb, g_steal_pointer (&task));
+}
+
+/**
+ * pbi_engine_fetch_server_storage_finish:
+ * @self: a #PbiEngine
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the server's free space and disk
+ *   size, free with g_free(); %NULL with @error set
+ */
+PbiServerStorage *
+pbi_engine_fetch_server_storage_finish (PbiEngine     *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        pbi_engine_fetch_server_storage_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -42,4 +42,27 @@ PbiAccountInfo *pbi_engine_fetch_account_finish     (PbiEngine            *self,
                                                      GAsyncResult         *result,
                                                      GError              **error);
 
+/**
+ * PbiServerStorage:
+ * @available: bytes free on the server's disk
+ * @size: the disk's size in bytes
+ *
+ * Free space on the server, from its storage endpoint. Free with g_free().
+ */
+typedef struct
+{
+  gint64 available;
+  gint64 size;
+} PbiServerStorage;
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbiServerStorage, g_free)
+
+void              pbi_engine_fetch_server_storage_async  (PbiEngine            *self,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+PbiServerStorage *pbi_engine_fetch_server_storage_finish (PbiEngine            *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
+
 G_END_DECLS

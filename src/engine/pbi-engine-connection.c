@@ -202,7 +202,25 @@ _pbi_engine_go_offline (PbiEngine    *self,
       if (retry_after > 0)
         interval = MAX (interval, MIN (retry_after, 60) * 1000);
       self->probe_source = g_timeout_add (interval, probe_cb, self);
+      _pbi_engine_set_next_retry (self, interval);
     }
+}
+
+/* in_ms 0: no retry is planned (connected, or a try is under way) */
+void
+_pbi_engine_set_next_retry (PbiEngine *self,
+                            guint      in_ms)
+{
+  if (in_ms == 0 && self->next_retry == NULL)
+    return;
+  g_clear_pointer (&self->next_retry, g_date_time_unref);
+  if (in_ms > 0)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+      self->next_retry = g_date_time_add (now, (GTimeSpan) in_ms * 1000);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), _pbi_engine_properties[ENGINE_PROP_NEXT_RETRY]);
 }
 
 void
@@ -322,6 +340,7 @@ connected_user_cb (GObject      *object,
     }
 
   g_clear_handle_id (&self->probe_source, g_source_remove);
+  _pbi_engine_set_next_retry (self, 0);
   g_clear_handle_id (&self->grace_source, g_source_remove);
   self->grace_until = 0;
   version = pbi_immich_client_dup_server_version (self->client);
@@ -407,6 +426,7 @@ probe_cb (gpointer user_data)
   PbiEngine *self = user_data;
 
   self->probe_source = 0;
+  _pbi_engine_set_next_retry (self, 0);
   if (self->connection_state == PBI_CONNECTION_OFFLINE && !self->connecting)
     _pbi_engine_ensure_connected (self);
   return G_SOURCE_REMOVE;
@@ -420,6 +440,7 @@ _pbi_engine_on_network_changed (GNetworkMonitor *monitor,
   if (available && self->connection_state == PBI_CONNECTION_OFFLINE && !self->connecting)
     {
       g_clear_handle_id (&self->probe_source, g_source_remove);
+      _pbi_engine_set_next_retry (self, 0);
       _pbi_engine_ensure_connected (self);
     }
 }

@@ -528,8 +528,11 @@ typedef struct
   PbiEngine *self;        /* (owned) */
   Job       *job;
   goffset    sent;
+  gint64     last_emit;   /* monotonic; upload-progress at most 10 a second */
   guint      generation;  /* the client it was started with */
 } UploadData;
+
+#define UPLOAD_PROGRESS_US (G_USEC_PER_SEC / 10)
 
 static void
 upload_progress (goffset  sent,
@@ -537,6 +540,7 @@ upload_progress (goffset  sent,
                  gpointer user_data)
 {
   UploadData *data = user_data;
+  gint64 now = g_get_monotonic_time ();
 
   if (data->self->bulk_bytes_total > 0)
     {
@@ -544,6 +548,12 @@ upload_progress (goffset  sent,
       notify_progress (data->self, FALSE);
     }
   data->sent = sent;
+  if (data->last_emit == 0 || sent >= total || now - data->last_emit >= UPLOAD_PROGRESS_US)
+    {
+      data->last_emit = now;
+      g_signal_emit (data->self, _pbi_engine_signals[ENGINE_SIGNAL_UPLOAD_PROGRESS], 0,
+                     data->job->path, (gint64) sent, (gint64) total);
+    }
 }
 
 static void

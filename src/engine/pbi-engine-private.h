@@ -169,6 +169,7 @@ struct _PbiEngine
   gint64              pending_last_sync;
 
   guint               probe_source;
+  GDateTime          *next_retry;       /* (owned) (nullable) when the probe fires */
   guint               probe_failures;   /* connections lost since a photo last got through */
   guint               grace_source;
   gint64              grace_until;      /* monotonic; requests wait until then */
@@ -220,11 +221,13 @@ enum {
   ENGINE_PROP_BULK_BYTES_DONE,
   ENGINE_PROP_BULK_RATE,
   ENGINE_PROP_BULK_ETA,
+  ENGINE_PROP_NEXT_RETRY,
   ENGINE_N_PROPS
 };
 
 enum {
   ENGINE_SIGNAL_FILE_STATE_CHANGED,
+  ENGINE_SIGNAL_UPLOAD_PROGRESS,
   ENGINE_N_SIGNALS
 };
 
@@ -271,6 +274,8 @@ void _pbi_engine_fail_waiting_requests (PbiEngine   *self,
                                         const gchar *message);
 void _pbi_engine_go_offline (PbiEngine    *self,
                              const GError *error);
+void _pbi_engine_set_next_retry (PbiEngine *self,
+                                guint      in_ms);
 void _pbi_engine_go_error (PbiEngine    *self,
                            const GError *error);
 void _pbi_engine_job_requeue (PbiEngine *self,

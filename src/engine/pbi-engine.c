@@ -180,6 +180,7 @@ _pbi_engine_drop_client (PbiEngine *self)
   self->checking = self->uploading = 0;
   self->probe_failures = 0;
   g_clear_handle_id (&self->probe_source, g_source_remove);
+  _pbi_engine_set_next_retry (self, 0);
 }
 
 static gboolean
@@ -379,6 +380,7 @@ pbi_engine_stop (PbiEngine *self)
   g_clear_handle_id (&self->rescan_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->probe_source, g_source_remove);
+  _pbi_engine_set_next_retry (self, 0);
   g_clear_handle_id (&self->grace_source, g_source_remove);
   g_clear_handle_id (&self->retry_source, g_source_remove);
   g_clear_handle_id (&self->schedule_source, g_source_remove);
@@ -558,6 +560,19 @@ pbi_engine_get_last_sync (PbiEngine *self)
   return self->last_sync;
 }
 
+/**
+ * pbi_engine_get_next_retry:
+ *
+ * Returns: (transfer none) (nullable): while the server is unreachable, when
+ *   the engine will next try it; %NULL otherwise
+ */
+GDateTime *
+pbi_engine_get_next_retry (PbiEngine *self)
+{
+  g_return_val_if_fail (PBI_IS_ENGINE (self), NULL);
+  return self->next_retry;
+}
+
 guint
 pbi_engine_get_uploaded (PbiEngine *self)
 {
@@ -676,6 +691,9 @@ pbi_engine_get_property (GObject    *object,
     case ENGINE_PROP_BULK_ETA:
       g_value_set_double (value, bulk_eta (self));
       break;
+    case ENGINE_PROP_NEXT_RETRY:
+      g_value_set_boxed (value, self->next_retry);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -729,6 +747,7 @@ pbi_engine_finalize (GObject *object)
   g_clear_pointer (&self->jobs, g_hash_table_unref);
   g_clear_pointer (&self->dirty, g_hash_table_unref);
   g_clear_pointer (&self->last_sync, g_date_time_unref);
+  g_clear_pointer (&self->next_retry, g_date_time_unref);
   g_free (self->database_path);
   g_free (self->server_url);
   g_free (self->api_key);
@@ -804,6 +823,15 @@ pbi_engine_class_init (PbiEngineClass *klass)
     g_param_spec_double ("bulk-rate", NULL, NULL, 0, G_MAXDOUBLE, 0, RO);
   _pbi_engine_properties[ENGINE_PROP_BULK_ETA] =
     g_param_spec_double ("bulk-eta", NULL, NULL, -1, G_MAXDOUBLE, -1, RO);
+  /**
+   * PbiEngine:next-retry: (nullable)
+   *
+   * While the server is unreachable: when the engine will next try it (a
+   * local #GDateTime), for "retrying in 20 s"; %NULL while connected or
+   * while a try is under way. See pbi_engine_get_next_retry().
+   */
+  _pbi_engine_properties[ENGINE_PROP_NEXT_RETRY] =
+    g_param_spec_boxed ("next-retry", NULL, NULL, G_TYPE_DATE_TIME, RO);
 #undef RO
   g_object_class_install_properties (object_class, ENGINE_N_PROPS, _pbi_engine_properties);
 
@@ -819,6 +847,22 @@ pbi_engine_class_init (PbiEngineClass *klass)
   _pbi_engine_signals[ENGINE_SIGNAL_FILE_STATE_CHANGED] =
     g_signal_new ("file-state-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_INT, G_TYPE_STRING);
+
+  /**
+   * PbiEngine::upload-progress:
+   * @self: the engine
+   * @path: (type filename): the photo being uploaded
+   * @sent: bytes of the upload sent so far
+   * @total: bytes of the whole upload
+   *
+   * An upload in flight moved on: at its first progress, at most ten times
+   * a second per upload while it is sent, and once when all of it is sent
+   * (@sent equals @total). Several uploads may be in flight at once; the
+   * photo's #PbiEngine::file-state-changed tells when it is done.
+   */
+  _pbi_engine_signals[ENGINE_SIGNAL_UPLOAD_PROGRESS] =
+    g_signal_new ("upload-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_INT64);
 }
 
 static void

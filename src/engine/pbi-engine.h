@@ -102,6 +102,7 @@ const gchar        *pbi_engine_get_album_name          (PbiEngine           *sel
 const gchar        *pbi_engine_get_album_notice        (PbiEngine           *self);
 const gchar        *pbi_engine_get_server_version      (PbiEngine           *self);
 GDateTime          *pbi_engine_get_last_sync           (PbiEngine           *self);
+GDateTime          *pbi_engine_get_next_retry          (PbiEngine           *self);
 guint               pbi_engine_get_uploaded            (PbiEngine           *self);
 guint               pbi_engine_get_duplicates          (PbiEngine           *self);
 guint               pbi_engine_get_pending             (PbiEngine           *self);

@@ -287,6 +287,14 @@ upload_cb (GObject      *object,
   root = _pbi_immich_exchange_finish_json (self, result, &resp, &error);
   if (root == NULL)
     {
+      Upload *u = g_task_get_task_data (task);
+
+      /* the request knows the body's length; the user knows the file's */
+      if (g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_TOO_LARGE))
+        {
+          g_clear_error (&error);
+          error = _pbi_immich_too_large_error (u->size);
+        }
       g_task_return_error (task, error);
       return;
     }

@@ -127,6 +127,7 @@ gboolean _pbi_immich_check_status (PbiImmichClient  *self,
 JsonNode *_pbi_immich_response_to_json (PbiImmichClient  *self,
                                         Response         *resp,
                                         GError          **error);
+GError *_pbi_immich_too_large_error (goffset size);
 GError *_pbi_immich_bad_response (Response    *resp,
                                   const gchar *what_is_wrong);
 void _pbi_immich_json_answer_free (JsonAnswer *a);

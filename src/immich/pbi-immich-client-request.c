@@ -292,6 +292,19 @@ send_cb (GObject      *object,
   g_task_return_pointer (task, resp, (GDestroyNotify) _pbi_immich_response_free);
 }
 
+/* The 413 message names the size that was refused: g_format_size, so a
+ * small photo reads "(20.0 kB)", not "(0.0 MB)". */
+GError *
+_pbi_immich_too_large_error (goffset size)
+{
+  g_autofree gchar *size_text = g_format_size ((guint64) MAX (size, 0));
+
+  return g_error_new (PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_TOO_LARGE,
+                      "The server or a proxy in front of it refused the file as too large "
+                      "(%s); raise client_max_body_size (nginx) or the proxy's upload limit",
+                      size_text);
+}
+
 SoupMessage *
 _pbi_immich_new_message (const gchar *method,
                          const gchar *url)
@@ -654,10 +667,7 @@ _pbi_immich_check_status (PbiImmichClient  *self,
       return FALSE;
 
     case SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE:
-      g_set_error (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_TOO_LARGE,
-                   "The server or a proxy in front of it refused the file as too large "
-                   "(%.1f MB); raise client_max_body_size (nginx) or the proxy's upload limit",
-                   resp->body_length / 1000000.0);
+      g_propagate_error (error, _pbi_immich_too_large_error (resp->body_length));
       return FALSE;
 
     case SOUP_STATUS_BAD_REQUEST:

@@ -353,3 +353,121 @@ pbi_immich_client_get_media_types_finish (PbiImmichClient  *self,
   return _pbi_immich_task_finish_pointer (self, result, pbi_immich_client_get_media_types_async,
                                           error);
 }
+
+/* ------------------------------------------------------------------------ */
+/* storage: free space on the server's disk                                  */
+
+typedef struct
+{
+  gint64 available;
+  gint64 size;
+} Storage;
+
+static gboolean
+obj_int64 (JsonObject  *obj,
+           const gchar *member,
+           gint64      *out)
+{
+  JsonNode *node = obj != NULL ? json_object_get_member (obj, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    *out = json_node_get_int (node);
+  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    *out = (gint64) json_node_get_double (node);
+  else
+    return FALSE;
+  return *out >= 0;
+}
+
+static void
+storage_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonAnswer) answer = NULL;
+  JsonObject *obj;
+  Storage *storage;
+
+  answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
+  if (answer == NULL)
+    return;
+  obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
+  storage = g_new0 (Storage, 1);
+  if (!obj_int64 (obj, "diskAvailableRaw", &storage->available) ||
+      !obj_int64 (obj, "diskSizeRaw", &storage->size))
+    {
+      g_free (storage);
+      g_task_return_error (task, _pbi_immich_bad_response (answer->resp,
+                                                           "lacks diskAvailableRaw or diskSizeRaw"));
+      return;
+    }
+  g_task_return_pointer (task, storage, g_free);
+}
+
+static void
+storage_start (GTask *task)
+{
+  PbiImmichClient *self = g_task_get_source_object (task);
+
+  /* 1.x: GET /server-info answers the storage; 2.x and 3.x: /server/storage
+   * (3.x asks for the key's permission server.storage) */
+  _pbi_immich_api_call_async (self, "GET", IS_V1 (self) ? "server-info" : "server/storage",
+                              NULL, REQ_NONE, g_task_get_cancellable (task), storage_cb, task);
+}
+
+/**
+ * pbi_immich_client_get_storage_async:
+ * @self: a #PbiImmichClient
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the server has answered
+ * @user_data: data for @callback
+ *
+ * Asks the server how much room its disk has left. A key without the
+ * permission `server.storage` (3.x) gets %PBI_IMMICH_ERROR_MISSING_PERMISSION.
+ */
+void
+pbi_immich_client_get_storage_async (PbiImmichClient     *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pbi_immich_client_get_storage_async);
+  _pbi_immich_ensure_api (self, task, storage_start);
+}
+
+/**
+ * pbi_immich_client_get_storage_finish:
+ * @self: a #PbiImmichClient
+ * @result: the result given to the callback
+ * @available: (out) (optional): bytes free on the server's disk
+ * @size: (out) (optional): the disk's size in bytes
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the server said how much room it has
+ */
+gboolean
+pbi_immich_client_get_storage_finish (PbiImmichClient  *self,
+                                      GAsyncResult     *result,
+                                      gint64           *available,
+                                      gint64           *size,
+                                      GError          **error)
+{
+  g_autofree Storage *storage = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        pbi_immich_client_get_storage_async, FALSE);
+  storage = g_task_propagate_pointer (G_TASK (result), error);
+  if (available != NULL)
+    *available = storage != NULL ? storage->available : -1;
+  if (size != NULL)
+    *size = storage != NULL ? storage->size : -1;
+  return storage != NULL;
+}

@@ -103,6 +103,16 @@ PbiImmichMediaTypes *pbi_immich_client_get_media_types_finish (PbiImmichClient *
                                                          GAsyncResult         *result,
                                                          GError              **error);
 
+void             pbi_immich_client_get_storage_async      (PbiImmichClient    *self,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+gboolean         pbi_immich_client_get_storage_finish     (PbiImmichClient    *self,
+                                                         GAsyncResult         *result,
+                                                         gint64               *available,
+                                                         gint64               *size,
+                                                         GError              **error);
+
 /* Owned and shared albums. Element type PbiImmichAlbum. */
 void             pbi_immich_client_list_albums_async    (PbiImmichClient      *self,
                                                          GCancellable         *cancellable,

@@ -18,14 +18,11 @@
 #include "pbi-capture-grid.h"
 #include "pbi-engine-account.h"
 #include "pbi-engine-private.h"
+#include "pbi-free-space.h"
 #include "pbi-immich-error.h"
 #include "pbi-status-page.h"
 #include "pbi-ui-format.h"
 
-/* a warning well before the disk is full: a booth writes ~5 MB a photo */
-#define DISK_WARN_BYTES     (2 * (guint64) 1024 * 1024 * 1024)
-#define DISK_WARN_FRACTION  0.10
-#define DISK_CRITICAL_BYTES (500 * (guint64) 1024 * 1024)
 #define READ_ONLY_POLL_S    2
 
 struct _PbiStatusPage
@@ -43,6 +40,8 @@ struct _PbiStatusPage
   guint            account_source;
   guint            poll_source;
   guint            disk_source;
+  guint            countdown_source; /* each second, only while a retry is planned */
+  gchar           *upload_path;      /* (owned) (nullable) the upload in flight */
   gint64           polled_uploaded;
   gboolean         syncing_all;
 
@@ -53,6 +52,8 @@ struct _PbiStatusPage
   AdwActionRow    *last_sync_row;
   AdwActionRow    *disk_row;
   GtkImage        *disk_icon;
+  AdwActionRow    *server_disk_row;
+  GtkImage        *server_disk_icon;
   GtkLabel        *uploaded_label;
   GtkLabel        *duplicates_label;
   GtkLabel        *pending_label;
@@ -61,6 +62,7 @@ struct _PbiStatusPage
   GtkWidget       *progress_box;
   GtkProgressBar  *progress_bar;
   GtkLabel        *progress_label;
+  GtkLabel        *upload_label;
   GtkButton       *pause_button;
   PbiCaptureGrid  *grid;
 };
@@ -104,6 +106,8 @@ server_host (PbiStatusPage *self)
   return g_strdup (g_uri_get_host (uri));
 }
 
+static gboolean countdown_cb (gpointer user_data);
+
 static void
 update_connection (PbiStatusPage *self)
 {
@@ -140,7 +144,24 @@ update_connection (PbiStatusPage *self)
       set_icon_state (self->connection_icon, "emblem-ok-symbolic", "success");
       break;
     case PBI_CONNECTION_OFFLINE:
-      title = g_strdup (_("Server unreachable — retrying automatically"));
+      {
+        GDateTime *next = pbi_engine_get_next_retry (self->engine);
+        g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+        if (next != NULL)
+          {
+            /* rounded up: "in 0 s" would be a lie a second long */
+            gint64 s = MAX ((g_date_time_difference (next, now) + G_USEC_PER_SEC - 1)
+                            / G_USEC_PER_SEC, 1);
+
+            /* TRANSLATORS: "Server unreachable — retrying in 20 s" */
+            title = g_strdup_printf (_("Server unreachable — retrying in %d s"), (gint) s);
+            if (self->countdown_source == 0)
+              self->countdown_source = g_timeout_add_seconds (1, countdown_cb, self);
+          }
+        else
+          title = g_strdup (_("Server unreachable — trying again now…"));
+      }
       subtitle = message;
       set_icon_state (self->connection_icon, "network-offline-symbolic", "warning");
       break;
@@ -173,6 +194,8 @@ update_connection (PbiStatusPage *self)
     }
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->connection_row), title);
   adw_action_row_set_subtitle (self->connection_row, subtitle != NULL ? subtitle : "");
+  if (state != PBI_CONNECTION_OFFLINE || pbi_engine_get_next_retry (self->engine) == NULL)
+    g_clear_handle_id (&self->countdown_source, g_source_remove);
 }
 
 static void
@@ -220,6 +243,10 @@ account_cb (GObject      *object,
   update_album (self);
 }
 
+static void server_storage_cb (GObject      *object,
+                               GAsyncResult *result,
+                               gpointer      user_data);
+
 static gboolean
 fetch_account_cb (gpointer user_data)
 {
@@ -232,6 +259,9 @@ fetch_account_cb (gpointer user_data)
   self->account_cancellable = g_cancellable_new ();
   pbi_engine_fetch_account_async (self->engine, self->account_cancellable, account_cb,
                                   g_object_ref (self));
+  /* the server's disk fills with every upload: asked as often as the album */
+  pbi_engine_fetch_server_storage_async (self->engine, self->account_cancellable,
+                                         server_storage_cb, g_object_ref (self));
   return G_SOURCE_REMOVE;
 }
 
@@ -347,6 +377,15 @@ poll_store_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+countdown_cb (gpointer user_data)
+{
+  PbiStatusPage *self = user_data;
+
+  update_connection (self);
+  return self->countdown_source != 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
 static void
 update_progress (PbiStatusPage *self)
 {
@@ -365,11 +404,17 @@ update_progress (PbiStatusPage *self)
                 "bulk-files-total", &files_total, "bulk-files-done", &files_done,
                 "bulk-bytes-total", &bytes_total, "bulk-bytes-done", &bytes_done,
                 "bulk-rate", &rate, "bulk-eta", &eta, NULL);
+  /* the upload in flight shows even outside a bulk sync */
+  gtk_widget_set_visible (GTK_WIDGET (self->upload_label), self->upload_path != NULL);
   if (files_total <= 0 || files_done >= files_total)
     {
-      gtk_widget_set_visible (self->progress_box, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->progress_label), FALSE);
+      gtk_widget_set_visible (self->progress_box, self->upload_path != NULL);
       return;
     }
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_label), TRUE);
   gtk_widget_set_visible (self->progress_box, TRUE);
   if (bytes_total > 0)
     gtk_progress_bar_set_fraction (self->progress_bar, (gdouble) bytes_done / bytes_total);
@@ -411,49 +456,45 @@ filesystem_cb (GObject      *object,
   g_autoptr(PbiStatusPage) self = user_data;
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *free_s = NULL;
-  g_autofree gchar *size_s = NULL;
-  g_autofree gchar *subtitle = NULL;
-  guint64 free_bytes, size;
 
   info = g_file_query_filesystem_info_finish (G_FILE (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE))
-    {
-      adw_action_row_set_subtitle (self->disk_row, _("Unknown"));
-      set_icon_state (self->disk_icon, "drive-harddisk-symbolic", NULL);
-      return;
-    }
-  free_bytes = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE);
-  size = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_SIZE);
-  free_s = g_format_size (free_bytes);
-  size_s = g_format_size (size);
-  if (free_bytes < DISK_CRITICAL_BYTES)
-    {
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->disk_row),
-                                     _("This booth’s disk is almost full"));
-      subtitle = g_strdup_printf (_("Only %s free of %s: free space now, or new photos cannot "
-                                    "be saved."), free_s, size_s);
-      set_icon_state (self->disk_icon, "dialog-error-symbolic", "error");
-    }
-  else if (free_bytes < DISK_WARN_BYTES || (size > 0 && free_bytes < size * DISK_WARN_FRACTION))
-    {
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->disk_row),
-                                     _("This booth’s disk is getting full"));
-      subtitle = g_strdup_printf (_("%s free of %s: make room before the event goes on much "
-                                    "longer."), free_s, size_s);
-      set_icon_state (self->disk_icon, "dialog-warning-symbolic", "warning");
-    }
+    pbi_free_space_show_unknown (self->disk_row, self->disk_icon, PBI_FREE_SPACE_BOOTH, NULL);
   else
-    {
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->disk_row),
-                                     _("Free space on this booth"));
-      /* TRANSLATORS: "12.3 GB free of 32.0 GB" */
-      subtitle = g_strdup_printf (_("%s free of %s"), free_s, size_s);
-      set_icon_state (self->disk_icon, "drive-harddisk-symbolic", NULL);
-    }
-  adw_action_row_set_subtitle (self->disk_row, subtitle);
+    pbi_free_space_show (self->disk_row, self->disk_icon, PBI_FREE_SPACE_BOOTH,
+                         g_file_info_get_attribute_uint64 (info,
+                                                           G_FILE_ATTRIBUTE_FILESYSTEM_FREE),
+                         g_file_info_get_attribute_uint64 (info,
+                                                           G_FILE_ATTRIBUTE_FILESYSTEM_SIZE));
+}
+
+static void
+server_storage_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(PbiStatusPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbiServerStorage) storage = NULL;
+
+  storage = pbi_engine_fetch_server_storage_finish (PBI_ENGINE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->server_disk_row), TRUE);
+  if (storage != NULL)
+    pbi_free_space_show (self->server_disk_row, self->server_disk_icon, PBI_FREE_SPACE_SERVER,
+                         storage->available, storage->size);
+  else if (g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_MISSING_PERMISSION))
+    pbi_free_space_show_unknown (self->server_disk_row, self->server_disk_icon,
+                                 PBI_FREE_SPACE_SERVER,
+                                 _("Not readable with this key (it lacks the permission "
+                                   "server.storage)"));
+  else
+    pbi_free_space_show_unknown (self->server_disk_row, self->server_disk_icon,
+                                 PBI_FREE_SPACE_SERVER, _("Unknown while the server cannot be "
+                                                          "asked"));
 }
 
 static void
@@ -534,7 +575,8 @@ on_engine_notify_cb (GObject       *object,
       update_album (self);
       schedule_account (self, 200);
     }
-  else if (g_str_has_prefix (name, "connection-") || g_str_equal (name, "server-version"))
+  else if (g_str_has_prefix (name, "connection-") || g_str_equal (name, "server-version") ||
+           g_str_equal (name, "next-retry"))
     {
       PbiConnectionState state = pbi_engine_get_connection_state (self->engine);
 
@@ -548,12 +590,41 @@ on_engine_notify_cb (GObject       *object,
 }
 
 static void
+on_upload_progress_cb (PbiEngine     *engine,
+                       const gchar   *path,
+                       gint64         sent,
+                       gint64         total,
+                       PbiStatusPage *self)
+{
+  g_autofree gchar *name = g_path_get_basename (path);
+  g_autofree gchar *display = g_filename_display_name (name);
+  g_autofree gchar *sent_s = g_format_size (MAX (sent, 0));
+  g_autofree gchar *total_s = g_format_size (MAX (total, 0));
+  g_autofree gchar *text = NULL;
+
+  if (g_strcmp0 (self->upload_path, path) != 0)
+    {
+      g_free (self->upload_path);
+      self->upload_path = g_strdup (path);
+    }
+  /* TRANSLATORS: "Uploading IMG_0042.jpg — 1.2 MB of 3.1 MB" */
+  text = g_strdup_printf (_("Uploading %s — %s of %s"), display, sent_s, total_s);
+  gtk_label_set_label (self->upload_label, text);
+  update_progress (self);
+}
+
+static void
 on_file_state_changed_cb (PbiEngine     *engine,
                           const gchar   *path,
                           gint           state,
                           const gchar   *error,
                           PbiStatusPage *self)
 {
+  if (state != PBI_FILE_STATE_UPLOADING && g_strcmp0 (self->upload_path, path) == 0)
+    {
+      g_clear_pointer (&self->upload_path, g_free);
+      update_progress (self);
+    }
   /* the album's count on the server moves: ask again once things calm down */
   if (state == PBI_FILE_STATE_DONE || state == PBI_FILE_STATE_DUPLICATE)
     schedule_account (self, 1500);
@@ -782,6 +853,7 @@ pbi_status_page_dispose (GObject *object)
   g_clear_handle_id (&self->account_source, g_source_remove);
   g_clear_handle_id (&self->poll_source, g_source_remove);
   g_clear_handle_id (&self->disk_source, g_source_remove);
+  g_clear_handle_id (&self->countdown_source, g_source_remove);
   if (self->engine != NULL)
     g_signal_handlers_disconnect_by_data (self->engine, self);
   if (self->settings != NULL)
@@ -800,6 +872,7 @@ pbi_status_page_finalize (GObject *object)
   g_clear_pointer (&self->account, pbi_account_info_free);
   g_clear_error (&self->account_error);
   g_free (self->read_only);
+  g_free (self->upload_path);
   G_OBJECT_CLASS (pbi_status_page_parent_class)->finalize (object);
 }
 
@@ -821,6 +894,8 @@ pbi_status_page_class_init (PbiStatusPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, last_sync_row);
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, disk_row);
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, disk_icon);
+  gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, server_disk_row);
+  gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, server_disk_icon);
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, uploaded_label);
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, duplicates_label);
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, pending_label);
@@ -829,6 +904,7 @@ pbi_status_page_class_init (PbiStatusPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, progress_box);
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, upload_label);
   gtk_widget_class_bind_template_child (widget_class, PbiStatusPage, pause_button);
 
   gtk_widget_class_install_action (widget_class, "page.sync-all", NULL, sync_all_action);
@@ -875,6 +951,7 @@ pbi_status_page_new (PbiEngine   *engine,
 
   g_signal_connect (engine, "notify", G_CALLBACK (on_engine_notify_cb), self);
   g_signal_connect (engine, "file-state-changed", G_CALLBACK (on_file_state_changed_cb), self);
+  g_signal_connect (engine, "upload-progress", G_CALLBACK (on_upload_progress_cb), self);
   g_signal_connect (settings, "changed", G_CALLBACK (on_setting_changed_cb), self);
 
   on_n_selected_cb (self);

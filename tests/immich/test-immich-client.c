@@ -796,9 +796,22 @@ test_too_large (Fixture       *f,
   r = upload_path (f->client, photo, TRUE, &error);
   g_assert_null (r);
   g_assert_error (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_TOO_LARGE);
-  assert_message_has (error, "too large (3.0 MB)");
+  assert_message_has (error, "too large (3.0\u00a0MB)");
   assert_message_has (error, "client_max_body_size");
   g_assert_false (pbi_immich_error_is_transient (error));
+
+  /* a small photo behind a tighter limit: its own size, not "(0.0 MB)" */
+  {
+    g_autofree gchar *small = write_file (f, "small.jpg", 20 * 1000, 3);
+    g_autoptr(GError) small_error = NULL;
+    g_autoptr(PbiImmichUploadResult) small_r = NULL;
+
+    set_faults (f, "{\"max_body_bytes\":1000}");
+    small_r = upload_path (f->client, small, TRUE, &small_error);
+    g_assert_null (small_r);
+    g_assert_error (small_error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_TOO_LARGE);
+    assert_message_has (small_error, "too large (20.0\u00a0kB)");
+  }
 }
 
 static void

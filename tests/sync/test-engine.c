@@ -12,7 +12,9 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "pbi-engine-account.h"
 #include "pbi-engine-private.h"
+#include "pbi-immich-error.h"
 #include "pbi-fake-server.h"
 #include "pbi-store.h"
 #include "pbi-store-private.h"
@@ -376,6 +378,161 @@ test_server_blip_is_waited_out (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (state), "assets"), ==, 1);
 }
 
+/* While the server is away the engine says when it tries again (for the
+ * status page's "retrying in 20 s"), and stops saying so once connected. */
+static void
+on_next_retry (PbiEngine  *engine,
+               GParamSpec *pspec,
+               gdouble    *longest_wait_s)
+{
+  GDateTime *next = pbi_engine_get_next_retry (engine);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) from_property = NULL;
+
+  g_object_get (engine, "next-retry", &from_property, NULL);
+  g_assert_true (next == from_property);
+  if (next != NULL)
+    *longest_wait_s = MAX (*longest_wait_s,
+                           g_date_time_difference (next, now) / (gdouble) G_USEC_PER_SEC);
+}
+
+static void
+test_next_retry (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree gchar *a = write_photo (f, "a.jpg", 12);
+  g_autoptr(PbiSyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  gdouble longest_wait_s = -1;
+
+  g_assert_null (pbi_engine_get_next_retry (f->engine));
+  g_signal_connect (f->engine, "notify::next-retry", G_CALLBACK (on_next_retry),
+                    &longest_wait_s);
+  /* a restarting server asking to come back after 3 s */
+  g_assert_true (pbi_fake_server_set_faults_json (
+                   f->fake, "{\"error_5xx\":{\"count\":2,\"status\":503,\"retry_after\":3}}",
+                   &error));
+  g_assert_no_error (error);
+  res = sync_one (f, a, "Retry");
+  g_assert_true (res->success);
+  /* a retry was announced, as far ahead as the server asked */
+  g_assert_cmpfloat (longest_wait_s, >, 2.0);
+  g_assert_cmpfloat (longest_wait_s, <=, 3.5);
+  g_assert_cmpint (pbi_engine_get_connection_state (f->engine), ==, PBI_CONNECTION_CONNECTED);
+  g_assert_null (pbi_engine_get_next_retry (f->engine));
+  g_signal_handlers_disconnect_by_data (f->engine, &longest_wait_s);
+}
+
+typedef struct
+{
+  gchar  *path;
+  guint   emissions;
+  gint64  first_sent;
+  gint64  last_sent;
+  gint64  total;
+  gboolean went_back;
+} UploadSeen;
+
+static void
+on_upload_progress (PbiEngine   *engine,
+                    const gchar *path,
+                    gint64       sent,
+                    gint64       total,
+                    UploadSeen  *seen)
+{
+  if (seen->emissions == 0)
+    seen->first_sent = sent;
+  else if (sent < seen->last_sent)
+    seen->went_back = TRUE;
+  seen->emissions++;
+  g_free (seen->path);
+  seen->path = g_strdup (path);
+  seen->last_sent = sent;
+  seen->total = total;
+}
+
+/* The upload in flight: its photo, from 0 to all of it, throttled. */
+static void
+test_upload_progress (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree gchar *a = write_photo (f, "a.jpg", 13);
+  g_autoptr(PbiSyncResult) res = NULL;
+  UploadSeen seen = { 0, };
+  gint64 start = g_get_monotonic_time ();
+  gdouble elapsed_s;
+
+  g_signal_connect (f->engine, "upload-progress", G_CALLBACK (on_upload_progress), &seen);
+  res = sync_one (f, a, "Progress");
+  elapsed_s = (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC;
+  g_signal_handlers_disconnect_by_data (f->engine, &seen);
+  g_assert_true (res->success);
+  g_assert_cmpstr (seen.path, ==, a);
+  g_assert_cmpuint (seen.emissions, >=, 2);
+  g_assert_cmpint (seen.first_sent, <, seen.total);
+  g_assert_false (seen.went_back);
+  /* the multipart body: the photo and its fields */
+  g_assert_cmpint (seen.total, >=, 20000);
+  g_assert_cmpint (seen.last_sent, ==, seen.total);
+  /* ten a second at most, plus the start and the end */
+  g_assert_cmpfloat (seen.emissions, <=, 10 * elapsed_s + 3);
+  g_free (seen.path);
+}
+
+static void
+got_storage_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static PbiServerStorage *
+fetch_storage (Fixture  *f,
+               GError  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  pbi_engine_fetch_server_storage_async (f->engine, NULL, got_storage_cb, &result);
+  while (result == NULL && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (result);
+  return pbi_engine_fetch_server_storage_finish (f->engine, result, error);
+}
+
+/* The server's free space, as its storage endpoint says, in every family;
+ * a 3.x key without server.storage is told so. */
+static void
+test_server_storage (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const gchar * const upload_only[] = { "asset.upload", "album.read", NULL };
+  g_autoptr(PbiServerStorage) storage = NULL;
+  g_autoptr(PbiServerStorage) denied = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pbi_fake_server_set_storage (f->fake, G_GUINT64_CONSTANT (500000000000), 1500000000);
+  storage = fetch_storage (f, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (storage);
+  g_assert_cmpint (storage->size, ==, G_GINT64_CONSTANT (500000000000));
+  g_assert_cmpint (storage->available, ==, 1500000000);
+
+  if (g_str_has_prefix (data, "3."))
+    {
+      pbi_fake_server_add_api_key (f->fake, NULL, "engine-test-upload-only", upload_only);
+      g_assert_true (pbi_store_set_setting (_pbi_engine_get_store (f->engine), "immich_api_key",
+                                            "engine-test-upload-only", NULL));
+      denied = fetch_storage (f, &error);
+      g_assert_null (denied);
+      g_assert_error (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_MISSING_PERMISSION);
+      g_assert_nonnull (strstr (error->message, "server.storage"));
+    }
+}
+
 static guint queue_write_errors;
 
 /* Counts "the disk is full" lines, and logs everything as usual. */
@@ -504,6 +661,11 @@ main (int    argc,
   ADD ("/pbi/engine/watch/capture", test_capture_uploaded_by_watcher, "3.2.2");
   ADD ("/pbi/engine/auto-sync/library", test_auto_sync_library, "3.2.2");
   ADD ("/pbi/engine/offline/5xx-blip", test_server_blip_is_waited_out, "3.2.2");
+  ADD ("/pbi/engine/offline/next-retry", test_next_retry, "3.2.2");
+  ADD ("/pbi/engine/upload/progress", test_upload_progress, "3.2.2");
+  ADD ("/pbi/engine/server-storage", test_server_storage, "3.2.2");
+  ADD ("/pbi/engine/server-storage-2x", test_server_storage, "2.7.5");
+  ADD ("/pbi/engine/server-storage-1x", test_server_storage, "1.94.0");
   ADD ("/pbi/engine/store/full-disk", test_full_disk_loses_nothing, "3.2.2");
 #undef ADD
 

@@ -61,6 +61,29 @@ def test_full_screen_touch_targets_and_progress(workdir):
         server.stop()
 
 
+
+def test_free_space_rows_readable(workdir):
+    """Both free-space rows on the booth's screen, the server's warning in full."""
+    server = FakeServer()
+    app = None
+    try:
+        tool, folder = configured(workdir, server)
+        server._call("/__fake/config", {"diskSize": 500 * 10**9, "diskAvailable": 10**9})
+        app = App(workdir, tool, args=["--kiosk"])
+        frame = app.window("PhotoBooth Immich Sync")
+        app.text_shown("Connected to")
+        row = app.text_shown("The server’s disk is getting full", timeout=30)
+        x, y, w, h = extents(row)
+        assert x >= -2 and x + w <= WIDTH + 2, (row.name, (x, y, w, h))
+        app.text_shown("Free space on this booth")
+        app.screenshot("kiosk-%s-free-space" % SCREEN)
+        assert frame is not None
+    finally:
+        if app:
+            app.stop()
+        server.stop()
+
+
 def _inside_grid(node):
     """Cells scrolled out of the grid's view may lie beyond the screen."""
     n = node

@@ -6,6 +6,7 @@ unreachable server, a sqlite3 change showing live, one engine per database."""
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -175,6 +176,12 @@ def test_failed_photo_says_why_and_retry_failed_sends_it(workdir):
         badge.doActionNamed("click")            # the reason, on tap
         reason = app.find("label", contains="\n\n")   # the explanation, then the reason
         assert "too large" in reason.name, reason.name
+        # the photo's own size, in units that fit it (issue 10: it said "(0.0 MB)")
+        size = os.path.getsize(os.path.join(folder, "IMG_0001.jpg"))
+        shown = re.search(r"too large \(([0-9.]+)\s(kB|MB)\)", reason.name)
+        assert shown, reason.name
+        value = float(shown.group(1)) * (1000 if shown.group(2) == "kB" else 1000000)
+        assert value > 0 and abs(value - size) <= size * 0.05 + 100, (reason.name, size)
         server.faults(max_body_bytes=0)
         app.click("Retry Failed")
         app.button("IMG_0001.jpg: Synced", timeout=60)
@@ -211,6 +218,97 @@ def test_unreachable_server_says_retrying(workdir):
     finally:
         if app:
             app.stop()
+
+
+
+def test_free_space_on_the_server_and_its_warning(workdir):
+    server = FakeServer()
+    app = None
+    try:
+        tool, folder = configured(workdir, server)
+        make_jpeg(os.path.join(folder, "IMG_0001.jpg"), "Space")
+        server._call("/__fake/config", {"diskSize": 500 * 10**9, "diskAvailable": 300 * 10**9})
+        app = App(workdir, tool)
+        app.text_shown("Connected to")
+        row = app.text_shown("Free space on the server", timeout=20)
+        app.text_shown("300.0\u00a0GB free of 500.0\u00a0GB")
+        # the booth's own disk stays beside it
+        app.text_shown("Free space on this booth")
+        assert "getting full" not in " ".join(app.shown_names())
+        # the server fills up: after the next upload the page warns, in words
+        server._call("/__fake/config", {"diskSize": 500 * 10**9, "diskAvailable": 10**9})
+        app.click("Sync All Photos")
+        app.text_shown("The server’s disk is getting full", timeout=60)
+        app.text_shown("1.0\u00a0GB free of 500.0\u00a0GB")
+        assert row is not None
+    finally:
+        if app:
+            app.stop()
+        server.stop()
+
+
+def retry_countdown(app):
+    """The seconds in "retrying in N s" on the connection row, or None."""
+    for node in app.find_all(None, contains="Server unreachable — retrying in "):
+        m = re.search(r"retrying in (\d+)\s*s\b", node.name)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def test_server_down_counts_down_to_the_next_try(workdir):
+    server = FakeServer()
+    app = None
+    try:
+        tool, folder = configured(workdir, server)
+        server.faults(down_ms=14000)   # refuses connections for 14 s, then is back
+        app = App(workdir, tool)
+        first = wait_for(lambda: retry_countdown(app), 20, interval=0.2,
+                         what="the retry countdown")
+        assert 1 <= first <= 60, first
+        # live: the number moves on its own, about once a second
+        seen = {first}
+        deadline = time.monotonic() + 6
+        while time.monotonic() < deadline and len(seen) < 3:
+            n = retry_countdown(app)
+            if n is not None:
+                seen.add(n)
+            time.sleep(0.25)
+        assert len(seen) >= 2, seen
+        # the server is back: connected, and no countdown left
+        app.text_shown("Connected to", timeout=40)
+        assert retry_countdown(app) is None
+        app.screenshot("status-connected-after-retry", publish=False)
+    finally:
+        if app:
+            app.stop()
+        server.stop()
+
+
+def test_upload_in_flight_has_its_own_progress(workdir):
+    server = FakeServer()
+    app = None
+    try:
+        tool, folder = configured(workdir, server)
+        make_jpeg(os.path.join(folder, "IMG_0042.jpg"), "In flight", size="2400x1600")
+        app = App(workdir, tool)
+        app.text_shown("Connected to")
+        server.faults(latency_ms=2500)    # every answer takes its time: the upload shows
+        app.click("Sync All Photos")
+        row = app.text_shown("Uploading IMG_0042.jpg — ", timeout=60)
+        m = re.search(r"— ([0-9.]+)\s(bytes|kB|MB) of ([0-9.]+)\s(kB|MB)", row.name)
+        assert m, row.name
+        total = float(m.group(3)) * (1000 if m.group(4) == "kB" else 1000000)
+        size = os.path.getsize(os.path.join(folder, "IMG_0042.jpg"))
+        # the upload is the photo plus a little multipart framing
+        assert size <= total <= size * 1.05 + 5000, (row.name, size)
+        server.faults(latency_ms=0)
+        app.button("IMG_0042.jpg: Synced", timeout=60)
+        app.wait_gone(None, contains="Uploading IMG_0042.jpg", timeout=10)
+    finally:
+        if app:
+            app.stop()
+        server.stop()
 
 
 def test_sqlite_change_shows_within_two_seconds(workdir):
