@@ -327,10 +327,10 @@ storage_cb (GObject      *object,
   GTask *task = user_data;
   Check *c = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  PbiImmichStorage storage = { 0 };
+  gint64 disk_available = 0;
 
-  if (!pbi_immich_client_get_storage_finish (PBI_IMMICH_CLIENT (object), result, &storage,
-                                             &error))
+  if (!pbi_immich_client_get_storage_finish (PBI_IMMICH_CLIENT (object), result,
+                                             &disk_available, NULL, &error))
     {
       gboolean forbidden = g_error_matches (error, PBI_IMMICH_ERROR,
                                             PBI_IMMICH_ERROR_MISSING_PERMISSION);
@@ -349,8 +349,8 @@ storage_cb (GObject      *object,
     }
   else
     {
-      gint64 photos = storage.disk_available / MAX (1, c->report->typical_size);
-      g_autofree gchar *bytes = g_format_size (storage.disk_available);
+      gint64 photos = disk_available / MAX (1, c->report->typical_size);
+      g_autofree gchar *bytes = g_format_size (disk_available);
       g_autofree gchar *room = photos_text (photos);
 
       c->report->server_free_photos = photos;

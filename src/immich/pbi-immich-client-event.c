@@ -1,6 +1,6 @@
 /* pbi-immich-client-event.c: endpoints of PbiImmichClient an event's
  * readiness check and verification need: delete assets, take assets out of
- * an album, list an album's assets, server storage, the server's clock.
+ * an album, list an album's assets, the server's clock.
  *
  * Copyright 2026 The PhotoBooth Immich Sync authors
  *
@@ -322,76 +322,6 @@ pbi_immich_client_list_album_assets_finish (PbiImmichClient  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* ------------------------------------------------------------------ */
-/* storage                                                             */
-/* ------------------------------------------------------------------ */
-
-static void
-storage_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonAnswer) answer = NULL;
-  JsonObject *obj;
-  PbiImmichStorage *storage;
-
-  answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
-  if (answer == NULL)
-    return;
-  obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
-  if (obj == NULL || !json_object_has_member (obj, "diskAvailableRaw"))
-    {
-      g_task_return_error (task, _pbi_immich_bad_response (answer->resp,
-                                                           "lacks diskAvailableRaw"));
-      return;
-    }
-  storage = g_new0 (PbiImmichStorage, 1);
-  storage->disk_size = json_object_get_int_member_with_default (obj, "diskSizeRaw", 0);
-  storage->disk_available = json_object_get_int_member_with_default (obj, "diskAvailableRaw", 0);
-  g_task_return_pointer (task, storage, g_free);
-}
-
-static void
-storage_start (GTask *task)
-{
-  PbiImmichClient *self = g_task_get_source_object (task);
-
-  _pbi_immich_api_call_async (self, "GET", IS_V1 (self) ? "server-info" : "server/storage", NULL,
-                              REQ_NONE, g_task_get_cancellable (task), storage_cb, task);
-}
-
-void
-pbi_immich_client_get_storage_async (PbiImmichClient     *self,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data)
-{
-  GTask *task;
-
-  g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_get_storage_async);
-  _pbi_immich_ensure_api (self, task, storage_start);
-}
-
-gboolean
-pbi_immich_client_get_storage_finish (PbiImmichClient   *self,
-                                      GAsyncResult      *result,
-                                      PbiImmichStorage  *storage,
-                                      GError           **error)
-{
-  g_autofree PbiImmichStorage *s = NULL;
-
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  s = g_task_propagate_pointer (G_TASK (result), error);
-  if (s == NULL)
-    return FALSE;
-  if (storage != NULL)
-    *storage = *s;
-  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */

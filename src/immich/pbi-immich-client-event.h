@@ -1,6 +1,6 @@
 /* pbi-immich-client-event.h: the client calls an event needs beyond syncing:
  * shared links and server config (pbi-immich-client-shared-links.c); asset
- * deletion, an album's asset list, server storage and the server's clock
+ * deletion, an album's asset list and the server's clock
  * (pbi-immich-client-event.c)
  *
  * Copyright 2026 The PhotoBooth Immich Sync authors
@@ -32,12 +32,6 @@ typedef struct
   gchar   *checksum;
   gboolean is_trashed;
 } PbiImmichAssetInfo;
-
-typedef struct
-{
-  gint64 disk_size;
-  gint64 disk_available;
-} PbiImmichStorage;
 
 void                 pbi_immich_shared_link_free   (PbiImmichSharedLink *link);
 void                 pbi_immich_asset_info_free    (PbiImmichAssetInfo  *info);
@@ -119,17 +113,6 @@ void       pbi_immich_client_list_album_assets_async    (PbiImmichClient      *s
                                                          gpointer              user_data);
 GPtrArray *pbi_immich_client_list_album_assets_finish   (PbiImmichClient      *self,
                                                          GAsyncResult         *result,
-                                                         GError              **error);
-
-/* GET /server/storage (1.x GET /server-info); 3.x needs server.storage,
- * older servers a full key. */
-void       pbi_immich_client_get_storage_async          (PbiImmichClient      *self,
-                                                         GCancellable         *cancellable,
-                                                         GAsyncReadyCallback   callback,
-                                                         gpointer              user_data);
-gboolean   pbi_immich_client_get_storage_finish         (PbiImmichClient      *self,
-                                                         GAsyncResult         *result,
-                                                         PbiImmichStorage     *storage,
                                                          GError              **error);
 
 /* The server's clock: the Date header of a ping. NULL date when the
