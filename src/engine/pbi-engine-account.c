@@ -15,6 +15,7 @@
 #include "pbi-engine-account.h"
 #include "pbi-engine-private.h"
 #include "pbi-immich-client.h"
+#include "pbi-immich-client-event.h"
 
 typedef struct
 {
@@ -255,4 +256,133 @@ pbi_engine_fetch_server_storage_finish (PbiEngine     *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
                         pbi_engine_fetch_server_storage_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* deleting photos (Test Upload's sample)                                     */
+
+typedef struct
+{
+  PbiImmichClient *client;   /* (owned) */
+  GStrv            ids;      /* (owned) */
+  gboolean         for_good;
+} Delete;
+
+static void
+delete_free (Delete *del)
+{
+  g_clear_object (&del->client);
+  g_strfreev (del->ids);
+  g_free (del);
+}
+
+static void
+trashed_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!pbi_immich_client_delete_assets_finish (PBI_IMMICH_CLIENT (object), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+deleted_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Delete *del = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (pbi_immich_client_delete_assets_finish (PBI_IMMICH_CLIENT (object), result, &error))
+    {
+      del->for_good = TRUE;
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_error_matches (error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_MISSING_PERMISSION) ||
+      _pbi_engine_error_is_connection (error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* not for good (a server that refuses force): to the trash then */
+  g_debug ("Deleting for good failed (%s); moving to the trash", error->message);
+  pbi_immich_client_delete_assets_async (del->client, (const gchar * const *) del->ids, FALSE,
+                                         g_task_get_cancellable (task), trashed_cb,
+                                         g_steal_pointer (&task));
+}
+
+/**
+ * pbi_engine_delete_assets_async:
+ * @self: a #PbiEngine
+ * @asset_ids: (array zero-terminated=1): the server's asset ids
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the server has answered
+ * @user_data: data for @callback
+ *
+ * Deletes assets from the server for good, or moves them to its trash when
+ * it does not delete for good; for the sample photo of Test Upload. A key
+ * without `asset.delete` gets %PBI_IMMICH_ERROR_MISSING_PERMISSION.
+ */
+void
+pbi_engine_delete_assets_async (PbiEngine           *self,
+                                const gchar * const *asset_ids,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  Delete *del;
+
+  g_return_if_fail (PBI_IS_ENGINE (self));
+  g_return_if_fail (asset_ids != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pbi_engine_delete_assets_async);
+  del = g_new0 (Delete, 1);
+  del->ids = g_strdupv ((gchar **) asset_ids);
+  g_task_set_task_data (task, del, (GDestroyNotify) delete_free);
+  del->client = new_client (self, &error);
+  if (del->client == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  pbi_immich_client_delete_assets_async (del->client, (const gchar * const *) del->ids, TRUE,
+                                         cancellable, deleted_cb, g_steal_pointer (&task));
+}
+
+/**
+ * pbi_engine_delete_assets_finish:
+ * @self: a #PbiEngine
+ * @result: the result given to the callback
+ * @for_good: (out) (optional): %TRUE when deleted for good, %FALSE when
+ *   moved to the server's trash
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the assets are gone from the server or in its trash
+ */
+gboolean
+pbi_engine_delete_assets_finish (PbiEngine     *self,
+                                 GAsyncResult  *result,
+                                 gboolean      *for_good,
+                                 GError       **error)
+{
+  Delete *del;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        pbi_engine_delete_assets_async, FALSE);
+  del = g_task_get_task_data (G_TASK (result));
+  if (for_good != NULL)
+    *for_good = del->for_good;
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -65,4 +65,14 @@ PbiServerStorage *pbi_engine_fetch_server_storage_finish (PbiEngine            *
                                                           GAsyncResult         *result,
                                                           GError              **error);
 
+void              pbi_engine_delete_assets_async         (PbiEngine            *self,
+                                                          const gchar * const  *asset_ids,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+gboolean          pbi_engine_delete_assets_finish        (PbiEngine            *self,
+                                                          GAsyncResult         *result,
+                                                          gboolean             *for_good,
+                                                          GError              **error);
+
 G_END_DECLS

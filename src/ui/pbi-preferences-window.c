@@ -13,6 +13,7 @@
 
 #include "pbi-album-group.h"
 #include "pbi-connection-group.h"
+#include "pbi-engine-account.h"
 #include "pbi-folder-row.h"
 #include "pbi-kiosk.h"
 #include "pbi-preferences-window.h"
@@ -41,6 +42,8 @@ struct _PbiPreferencesWindow
   GtkButton            *upload_button;
   AdwActionRow         *upload_result_row;
   GtkImage             *upload_result_icon;
+  GtkButton            *remove_sample_button;
+  gchar                *upload_asset_id;  /* (owned) (nullable) the sample on the server */
 
   AdwEntryRow          *extra_albums_row;
   AdwEntryRow          *schedule_start_row;
@@ -297,6 +300,52 @@ sync_sample_cb (GObject      *object,
     /* Translators: %s is an album name */
     title = g_strdup_printf (_("Uploaded to album “%s”"), self->upload_album);
   set_upload_result (self, TRUE, title, _("Open the album in Immich to see the sample photo."));
+  g_free (self->upload_asset_id);
+  self->upload_asset_id = g_strdup (res->asset_id);
+  gtk_widget_set_visible (GTK_WIDGET (self->remove_sample_button),
+                          !res->duplicate && res->asset_id != NULL);
+}
+
+static void
+delete_sample_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(PbiPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean for_good = FALSE;
+
+  if (!pbi_engine_delete_assets_finish (PBI_ENGINE (object), result, &for_good, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      set_upload_busy (self, FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->remove_sample_button), TRUE);
+      set_upload_result (self, FALSE, _("The test photo could not be removed"), error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->remove_sample_button), TRUE);
+      return;
+    }
+  set_upload_busy (self, FALSE);
+  g_clear_pointer (&self->upload_asset_id, g_free);
+  gtk_widget_set_visible (GTK_WIDGET (self->remove_sample_button), FALSE);
+  set_upload_result (self, TRUE,
+                     for_good ? _("Test photo deleted from the server")
+                              : _("Test photo moved to the server’s trash"),
+                     for_good ? NULL : _("Immich empties its trash after 30 days, or when you "
+                                         "empty it."));
+}
+
+static void
+on_remove_sample_button_clicked_cb (PbiPreferencesWindow *self)
+{
+  const gchar *ids[] = { self->upload_asset_id, NULL };
+
+  if (self->upload_asset_id == NULL)
+    return;
+  set_upload_busy (self, TRUE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->remove_sample_button), FALSE);
+  pbi_engine_delete_assets_async (self->engine, ids, self->cancellable, delete_sample_cb,
+                                  g_object_ref (self));
 }
 
 static void
@@ -335,6 +384,7 @@ on_upload_button_clicked_cb (PbiPreferencesWindow *self)
   self->cancellable = g_cancellable_new ();
   set_upload_busy (self, TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->upload_result_row), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->remove_sample_button), FALSE);
   pbi_test_photo_create_async (now, self->cancellable, create_sample_cb, g_object_ref (self));
 }
 
@@ -389,6 +439,7 @@ pbi_preferences_window_dispose (GObject *object)
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->upload_album, g_free);
+  g_clear_pointer (&self->upload_asset_id, g_free);
 
   G_OBJECT_CLASS (pbi_preferences_window_parent_class)->dispose (object);
 }
@@ -445,6 +496,7 @@ pbi_preferences_window_class_init (PbiPreferencesWindowClass *klass)
   CHILD (upload_button);
   CHILD (upload_result_row);
   CHILD (upload_result_icon);
+  CHILD (remove_sample_button);
   CHILD (extra_albums_row);
   CHILD (schedule_start_row);
   CHILD (schedule_end_row);
@@ -466,6 +518,7 @@ pbi_preferences_window_class_init (PbiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_remove_pin_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_forget_certificate_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_upload_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_remove_sample_button_clicked_cb);
 }
 
 static void

@@ -108,6 +108,11 @@ def test_upload():
     assert len(album['assets']) == 1, album
     asset = [a for a in state['asset_list'] if a['id'] == album['assets'][0]][0]
     assert asset['filename'].startswith('photobooth-immich-test-'), asset
+    # and it can be removed again: deleted for good where the key may
+    demo.press('Remove Test Photo')
+    demo.find_label('Test photo deleted from the server', timeout=30)
+    state = fake.state()
+    assert asset['id'] not in [a['id'] for a in state['asset_list']], state['asset_list']
 
 
 def outside_change():
