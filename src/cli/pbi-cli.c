@@ -126,9 +126,13 @@ open_engine (void)
   const gchar *db = opt_database != NULL ? opt_database : g_getenv ("PHOTOBOOTH_IMMICH_DATABASE");
   const gchar *env_url = g_getenv ("IMMICH_INSTANCE_URL");
   const gchar *env_key = g_getenv ("IMMICH_API_KEY");
-  g_autofree gchar *log_file = NULL;
+  g_autofree gchar *db_path = db != NULL ? g_strdup (db) : pbi_store_get_default_path ();
+  g_autofree gchar *log_file = default_log_file (db_path);
 
   pbi_log_add_secret (env_key);
+  /* The log first, so what opening the database says (a database made
+   * private again) is in it too. */
+  pbi_log_init (log_file, opt_verbose);
   engine = pbi_engine_new (db, &error);
   if (engine == NULL)
     {
@@ -136,8 +140,6 @@ open_engine (void)
       exit_code = EXIT_STORE;
       return NULL;
     }
-  log_file = default_log_file (pbi_engine_get_database_path (engine));
-  pbi_log_init (log_file, opt_verbose);
 
   if (opt_server != NULL || env_url != NULL || env_key != NULL)
     {
@@ -762,6 +764,16 @@ cmd_config (gint    argc,
         {
           g_printerr (_("Unknown setting %s; \"photobooth-immich config list\" shows them all.\n"),
                       argv[2]);
+          return EXIT_USAGE;
+        }
+      if (g_str_equal (argv[2], "immich_api_key") && !g_str_equal (argv[3], "-") &&
+          *argv[3] != '\0')
+        {
+          /* Every user of the machine can read a process's arguments. */
+          g_printerr ("%s\n", _("Error: the API key is not taken on the command line, where "
+                                 "other users can see it in the process list; run "
+                                 "\"photobooth-immich config set immich_api_key -\" and type or "
+                                 "paste it, or set IMMICH_API_KEY"));
           return EXIT_USAGE;
         }
       if (g_str_equal (argv[3], "-"))
