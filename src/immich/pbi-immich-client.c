@@ -698,6 +698,94 @@ _pbi_immich_ensure_api (PbiImmichClient *self,
 }
 
 /* ------------------------------------------------------------------ */
+/* Plain http outside the local network                                */
+/* ------------------------------------------------------------------ */
+
+/* Whether @host (a name or an address literal, IPv6 with or without its
+ * brackets) is on the local network: loopback, private (RFC 1918, IPv6
+ * unique local), link-local, shared address space (100.64/10, where
+ * Tailscale puts its encrypted network), or a name that only a local
+ * resolver knows (one label, .local, .lan, .home.arpa, .internal). */
+gboolean
+_pbi_immich_host_is_local (const gchar *host)
+{
+  g_autofree gchar *name = NULL;
+  g_autoptr(GInetAddress) addr = NULL;
+  gsize len;
+
+  if (host == NULL || *host == '\0')
+    return FALSE;
+  name = g_ascii_strdown (host, -1);
+  len = strlen (name);
+  if (name[0] == '[' && len >= 2 && name[len - 1] == ']')
+    {
+      name[len - 1] = '\0';
+      memmove (name, name + 1, len - 1);
+      len -= 2;
+    }
+  while (len > 0 && name[len - 1] == '.')
+    name[--len] = '\0';
+  if (len == 0)
+    return FALSE;
+
+  addr = g_inet_address_new_from_string (name);
+  if (addr != NULL)
+    {
+      const guint8 *b = g_inet_address_to_bytes (addr);
+
+      if (g_inet_address_get_is_loopback (addr) || g_inet_address_get_is_link_local (addr) ||
+          g_inet_address_get_is_site_local (addr))
+        return TRUE;
+      if (g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV4)
+        return b[0] == 100 && (b[1] & 0xc0) == 64;
+      /* fc00::/7 unique local; ::ffff:a.b.c.d asks the IPv4 rules */
+      if ((b[0] & 0xfe) == 0xfc)
+        return TRUE;
+      if (memcmp (b, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0)
+        {
+          g_autofree gchar *v4 = g_strdup_printf ("%u.%u.%u.%u", b[12], b[13], b[14], b[15]);
+
+          return _pbi_immich_host_is_local (v4);
+        }
+      return FALSE;
+    }
+
+  if (strchr (name, '.') == NULL)
+    return TRUE;                       /* "localhost", "immich", "nas" */
+  return g_str_has_suffix (name, ".localhost") || g_str_has_suffix (name, ".local") ||
+         g_str_has_suffix (name, ".lan") || g_str_has_suffix (name, ".home.arpa") ||
+         g_str_has_suffix (name, ".internal") || g_str_has_suffix (name, ".home");
+}
+
+/* Says once per address and process that @url (normalized) sends the key
+ * and the photos unencrypted across networks that are not the user's.
+ * Returns whether it warned now. */
+gboolean
+_pbi_immich_url_warn_plain_http (const gchar *url)
+{
+  static GHashTable *warned;
+  G_LOCK_DEFINE_STATIC (warned);
+  g_autoptr(GUri) uri = NULL;
+  gboolean fresh;
+
+  uri = url != NULL ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
+  if (uri == NULL || g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 ||
+      _pbi_immich_host_is_local (g_uri_get_host (uri)))
+    return FALSE;
+
+  G_LOCK (warned);
+  if (warned == NULL)
+    warned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  fresh = g_hash_table_add (warned, g_strdup (url));
+  G_UNLOCK (warned);
+  if (fresh)
+    g_message ("Warning: %s is reached over plain http outside the local network: the API key and the "
+               "photos cross it unencrypted; use https:// (for example through a reverse proxy)",
+               url);
+  return fresh;
+}
+
+/* ------------------------------------------------------------------ */
 /* Object                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -738,6 +826,7 @@ pbi_immich_client_new (const gchar  *server_url,
         }
     }
 
+  _pbi_immich_url_warn_plain_http (url);
   self = g_object_new (PBI_TYPE_IMMICH_CLIENT, NULL);
   self->server_url = g_steal_pointer (&url);
   self->api_key = g_steal_pointer (&key);
