@@ -394,7 +394,8 @@ pbi_watcher_inotify_cb (gint         fd,
     {
       for (gchar *p = buffer; p < buffer + len;)
         {
-          const struct inotify_event *event = (const struct inotify_event *) p;
+          /* the kernel pads each event to the struct's alignment */
+          const struct inotify_event *event = (const void *) p;
 
           if (event->len > 0 && (event->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)))
             {
