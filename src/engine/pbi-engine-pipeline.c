@@ -351,6 +351,15 @@ hash_cb (GObject      *object,
       _pbi_engine_schedule_pump (self);
       return;
     }
+  if (hash->size == 0)
+    {
+      /* no photo: Immich would store an asset it cannot show */
+      pbi_log_error ("immich sync: %s is empty (0 bytes); not sent", job->path);
+      _pbi_engine_job_finish (self, job, PBI_FILE_STATE_REJECTED,
+                              "the file is empty (0 bytes), not a photo");
+      _pbi_engine_schedule_pump (self);
+      return;
+    }
   /* a file that changed since it was queued is sent as it is now: the
    * hasher stats it in its worker, before and after reading */
   job->size = hash->size;
@@ -628,6 +637,29 @@ capture_date_cb (GObject      *object,
       _pbi_engine_schedule_pump (self);
       return;
     }
+
+  {
+    gint64 size, mtime;
+
+    /* Rewritten or replaced (same name, other photo) since it was hashed:
+     * the recorded checksum is not this file's; hash it again. A file that
+     * is gone fails in the upload with the reason. */
+    if (_pbi_engine_stat_path (job->path, &size, &mtime) &&
+        (size != job->size || mtime != job->mtime))
+      {
+        g_debug ("%s changed since it was hashed; hashing it again", job->path);
+        self->uploading--;
+        job->busy = FALSE;
+        g_clear_pointer (&job->sha1, g_free);
+        job->stage = STAGE_HASH;
+        _pbi_engine_save_job (self, job, PBI_FILE_STATE_HASHING, NULL, 0);
+        g_queue_push_tail (&self->hash_queue, job);
+        g_object_unref (data->self);
+        g_free (data);
+        _pbi_engine_schedule_pump (self);
+        return;
+      }
+  }
 
   upload->checksum = g_strdup (job->sha1);
   if (taken != NULL)
