@@ -597,6 +597,8 @@ upload_cb (GObject      *object,
   else
     {
       job->busy = FALSE;
+      self->outage_since = 0;          /* the server takes photos again */
+      self->outage_reconnected = FALSE;
       g_free (job->asset_id);
       job->asset_id = g_strdup (res->id);
       job->duplicate = res->duplicate;
