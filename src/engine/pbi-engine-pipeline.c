@@ -178,6 +178,7 @@ _pbi_engine_save_job (PbiEngine    *self,
   rec->sha1 = g_strdup (job->sha1);
   rec->state = state;
   rec->asset_id = g_strdup (job->asset_id);
+  g_strfreev (rec->albums);          /* the empty list pbi_file_record_new() made */
   rec->albums = g_strdupv (job->albums);
   rec->attempts = job->attempts;
   rec->next_retry = next_retry;
