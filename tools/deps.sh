@@ -11,7 +11,7 @@ build_packages="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libgli
   libgtk-4-dev libadwaita-1-dev gettext desktop-file-utils appstream
   gobject-introspection libgirepository1.0-dev ca-certificates"
 test_packages="python3 python3-gi gir1.2-glib-2.0 xvfb xauth imagemagick openssl
-  libimage-exiftool-perl curl procps"
+  libimage-exiftool-perl curl procps clang libclang-rt-14-dev"
 
 pbi_apt_install ()
 {
@@ -63,4 +63,19 @@ pbi_build ()
     meson configure "$builddir" -Dwerror=$werror >/dev/null
   fi
   meson compile -C "$builddir"
+}
+
+# The AddressSanitizer + UndefinedBehaviorSanitizer build, with clang so the
+# libFuzzer targets (tests/fuzz) are built in it too. Leak checks are off
+# while building: g-ir-scanner runs an instrumented program.
+asandir=${PBI_ASAN_BUILDDIR:-$top/_build-asan}
+
+pbi_build_asan ()
+{
+  if [ ! -f "$asandir/build.ninja" ]; then
+    CC=clang ASAN_OPTIONS=detect_leaks=0 meson setup "$asandir" "$top" -Dwerror=false \
+      -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true \
+      -Dc_args=-fsanitize=fuzzer-no-link
+  fi
+  ASAN_OPTIONS=detect_leaks=0 meson compile -C "$asandir"
 }

@@ -12,6 +12,10 @@
 
 #include "config.h"
 
+#ifndef __has_feature
+#define __has_feature(x) 0   /* gcc before 14: __SANITIZE_ADDRESS__ says it */
+#endif
+
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -1249,10 +1253,15 @@ test_big_upload_memory (Fixture       *f,
   g_assert_cmpint (progress[1], >, size);
   g_test_message ("peak RSS %ld KiB → %ld KiB for a %" G_GOFFSET_FORMAT " byte upload",
                   before, after, size);
+#if defined(__SANITIZE_ADDRESS__) || __has_feature (address_sanitizer)
+  /* AddressSanitizer's quarantine holds freed buffers: RSS says nothing */
+  g_test_message ("sanitizer build: not checking the memory");
+#else
   /* far less than the file: under a tenth of it */
   g_assert_cmpint ((after - before) * 1024, <, size / 10);
   /* ru_maxrss is a high-water mark: also bound the whole process's peak */
   g_assert_cmpint (after * 1024, <, size / 2);
+#endif
   {
     g_autoptr(JsonNode) state = pbi_fake_server_dup_state (f->fake);
 
