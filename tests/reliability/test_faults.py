@@ -358,5 +358,65 @@ def test_capture_folder_unmounted_and_mounted_again(workdir):
         server.stop()
 
 
+def test_database_disk_full(workdir):
+    if os.geteuid() != 0:
+        raise AssertionError("needs root to mount a tmpfs (CI runs as root)")
+    server = FakeServer()
+    dbdir = os.path.join(workdir, "dbdisk")
+    os.makedirs(dbdir)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "pbi-dbdisk", dbdir], check=True)
+    try:
+        tool = Tool(workdir)
+        tool.db = os.path.join(dbdir, "pb.db")
+        tool.configure(server.url, KEY)
+        captures = os.path.join(workdir, "captures")
+        os.makedirs(captures)
+        w = tool.spawn("watch", captures)
+        wait_for(lambda: "Watching" in log_of(w), 20, what="watch")
+        sums = [make_photo(os.path.join(captures, "a.jpg"))]
+        wait_for(lambda: server.state()["assets"] == 1, 20, what="first")
+        filler = os.path.join(dbdir, "filler")
+        subprocess.run(["dd", "if=/dev/zero", "of=" + filler, "bs=64k"], capture_output=True)
+        for i in range(5):
+            sums.append(make_photo(os.path.join(captures, "full%d.jpg" % i)))
+        wait_for(lambda: "the disk is full" in log_of(w), 30, what="the full disk said")
+        assert w.poll() is None, "watch died on a full disk"
+        os.unlink(filler)
+        wait_for(lambda: len(server.state()["asset_list"]) == 6, 60,
+                 what="the captures once there is room again")
+        wait_for(lambda: len(server.album_assets("PhotoBooth")) == 6, 20, what="album")
+        tool.finish(w)
+        exactly_once_in_album(server, sums)
+        check = subprocess.run(["sqlite3", tool.db, "PRAGMA integrity_check"],
+                               capture_output=True, text=True).stdout.strip()
+        assert check == "ok", check
+    finally:
+        subprocess.run(["umount", "-l", dbdir])
+        server.stop()
+
+
+def test_4gb_file(workdir):
+    server = FakeServer()
+    try:
+        lib = os.path.join(workdir, "lib")
+        os.makedirs(lib)
+        big = os.path.join(lib, "huge.jpg")
+        size = 4 * 1024 ** 3 + 17
+        with open(big, "wb") as f:      # sparse: a JPEG start, 4 GiB of holes, an end
+            f.write(b"\xff\xd8\xff\xe0")
+            f.seek(size - 2)
+            f.write(b"\xff\xd9")
+        sha = __import__("pbitest").sha1_of(big)
+        tool = Tool(workdir, server)
+        p = tool.run("sync-file", big, timeout=600)
+        assert p.returncode == 0, p.stderr[-1500:]
+        assets = server.state()["asset_list"]
+        assert len(assets) == 1 and assets[0]["checksum"] == sha and assets[0]["size"] == size, \
+            assets
+        assert len(server.album_assets("PhotoBooth")) == 1
+    finally:
+        server.stop()
+
+
 if __name__ == "__main__":
     run_tests(globals())
