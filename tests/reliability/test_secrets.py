@@ -208,5 +208,45 @@ def test_world_readable_database_is_fixed_and_said_once(workdir):
     assert len([line for line in open(log) if "readable by others" in line]) == 1
 
 
+GI_FLOW = r"""
+import sys
+import gi
+gi.require_version("Pbi", "1.0")
+from gi.repository import Pbi
+engine = Pbi.Engine.new(sys.argv[1])
+print("photo:", engine.sync_photo(sys.argv[2], "Scripted", None).success)
+summary = engine.sync_folder(sys.argv[3], None, None)
+print("folder:", summary.uploaded, summary.duplicates, summary.failed)
+
+"""
+
+
+def test_gi_flows_with_debug_never_show_the_key(workdir):
+    key = fresh_key()
+    server = key_server(key)
+    try:
+        lib = library(workdir, n=3)
+        tool = Tool(workdir)
+        tool.configure(server.url, key)
+        env = dict(tool.env, G_MESSAGES_DEBUG="all")
+        p = subprocess.run(["/usr/bin/python3", "-c", GI_FLOW, tool.db,
+                            os.path.join(lib, "p0.jpg"), lib],
+                           capture_output=True, text=True, env=env, timeout=120)
+        tool.outputs.append(p.stdout + p.stderr)
+        assert p.returncode == 0, p.stderr[-2000:]
+        assert "photo: True" in p.stdout and "folder: 2 1 0" in p.stdout, p.stdout
+        assert "DEBUG" in p.stderr or "pbi-" in p.stderr, "debug output was not on"
+        # a wrong server: the error path
+        tool.run("config", "set", "immich_server_url", "http://127.0.0.1:9", check=True)
+        p = subprocess.run(["/usr/bin/python3", "-c", GI_FLOW, tool.db,
+                            os.path.join(lib, "p1.jpg"), lib],
+                           capture_output=True, text=True, env=env, timeout=120)
+        tool.outputs.append(p.stdout + p.stderr)
+        assert "photo: False" in p.stdout, p.stdout + p.stderr[-1000:]
+        assert_key_nowhere(tool, workdir, key)
+    finally:
+        server.stop()
+
+
 if __name__ == "__main__":
     run_tests(globals())
