@@ -316,10 +316,12 @@ typedef struct
 static gchar *
 format_eta (gdouble seconds)
 {
-  guint s = (guint) seconds;
+  guint s;
 
-  if (seconds < 0)
+  /* unknown (negative, NaN) or silly: no cast of it (undefined behaviour) */
+  if (!(seconds >= 0) || seconds > 100 * 3600)
     return g_strdup ("--:--");
+  s = (guint) seconds;
   if (s >= 3600)
     return g_strdup_printf ("%u:%02u:%02u", s / 3600, (s / 60) % 60, s % 60);
   return g_strdup_printf ("%u:%02u", s / 60, s % 60);
