@@ -3,7 +3,7 @@
 # from CORPUS (kept read-only: new inputs go to a temporary folder).
 # Fails on any crash, leak, sanitizer report or timeout of one input.
 set -eu
-target=$1 corpus=$2 seconds=$3
+target=$(readlink -f "$1") corpus=$(readlink -f "$2") seconds=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/new"
