@@ -15,7 +15,7 @@ test_packages="python3 python3-gi gir1.2-glib-2.0 xvfb xauth imagemagick openssl
   libimage-exiftool-perl curl procps flatpak-builder
   dpkg-dev debhelper dh-python fakeroot lintian zbar-tools libfaketime
   python3-dogtail python3-pyatspi gir1.2-atspi-2.0 at-spi2-core dbus-x11 xdotool fonts-dejavu-core
-  dconf-gsettings-backend librsvg2-common locales"
+  dconf-gsettings-backend librsvg2-common locales clang libclang-rt-14-dev"
 
 pbi_apt_install ()
 {
@@ -80,4 +80,19 @@ pbi_build ()
     meson configure "$builddir" -Dwerror=$werror >/dev/null
   fi
   meson compile -C "$builddir"
+}
+
+# The AddressSanitizer + UndefinedBehaviorSanitizer build, with clang so the
+# libFuzzer targets (tests/fuzz) are built in it too. Leak checks are off
+# while building: g-ir-scanner runs an instrumented program.
+asandir=${PBI_ASAN_BUILDDIR:-$top/_build-asan}
+
+pbi_build_asan ()
+{
+  if [ ! -f "$asandir/build.ninja" ]; then
+    CC=clang ASAN_OPTIONS=detect_leaks=0 meson setup "$asandir" "$top" -Dwerror=false \
+      -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true \
+      -Dc_args=-fsanitize=fuzzer-no-link
+  fi
+  ASAN_OPTIONS=detect_leaks=0 meson compile -C "$asandir"
 }

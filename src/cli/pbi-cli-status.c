@@ -231,6 +231,16 @@ cmd_config (gint    argc,
                       argv[2]);
           return EXIT_USAGE;
         }
+      if (g_str_equal (argv[2], "immich_api_key") && !g_str_equal (argv[3], "-") &&
+          *argv[3] != '\0')
+        {
+          /* Every user of the machine can read a process's arguments. */
+          g_printerr ("%s\n", _("Error: the API key is not taken on the command line, where "
+                                 "other users can see it in the process list; run "
+                                 "\"photobooth-immich config set immich_api_key -\" and type or "
+                                 "paste it, or set IMMICH_API_KEY"));
+          return EXIT_USAGE;
+        }
       if (g_str_equal (argv[3], "-"))
         {
           gchar buf[4096];

@@ -118,9 +118,13 @@ open_engine (void)
   const gchar *db = opt_database != NULL ? opt_database : g_getenv ("PHOTOBOOTH_IMMICH_DATABASE");
   const gchar *env_url = g_getenv ("IMMICH_INSTANCE_URL");
   const gchar *env_key = g_getenv ("IMMICH_API_KEY");
-  g_autofree gchar *log_file = NULL;
+  g_autofree gchar *db_path = db != NULL ? g_strdup (db) : pbi_store_get_default_path ();
+  g_autofree gchar *log_file = default_log_file (db_path);
 
   pbi_log_add_secret (env_key);
+  /* The log first, so what opening the database says (a database made
+   * private again) is in it too. */
+  pbi_log_init (log_file, opt_verbose);
   engine = pbi_engine_new (db, &error);
   if (engine == NULL)
     {
@@ -128,8 +132,6 @@ open_engine (void)
       exit_code = EXIT_STORE;
       return NULL;
     }
-  log_file = default_log_file (pbi_engine_get_database_path (engine));
-  pbi_log_init (log_file, opt_verbose);
 
   if (opt_server != NULL || env_url != NULL || env_key != NULL)
     {
@@ -338,10 +340,12 @@ on_album_notice (GObject    *object,
 static gchar *
 format_eta (gdouble seconds)
 {
-  guint s = (guint) seconds;
+  guint s;
 
-  if (seconds < 0)
+  /* unknown (negative, NaN) or silly: no cast of it (undefined behaviour) */
+  if (!(seconds >= 0) || seconds > 100 * 3600)
     return g_strdup ("--:--");
+  s = (guint) seconds;
   if (s >= 3600)
     return g_strdup_printf ("%u:%02u:%02u", s / 3600, (s / 60) % 60, s % 60);
   return g_strdup_printf ("%u:%02u", s / 60, s % 60);

@@ -26,6 +26,7 @@
 #include "pbi-store.h"
 #include "pbi-watcher.h"
 
+#define OUTAGE_END_S 60
 #define PROBE_INTERVAL_MS        2000
 #define PROBE_FAST_TRIES         5      /* then the interval doubles */
 #define PROBE_INTERVAL_MAX_MS    8000   /* a server back is found within 8 s */
@@ -168,8 +169,19 @@ _pbi_engine_go_offline (PbiEngine    *self,
   guint retry_after = self->client != NULL ? pbi_immich_client_get_retry_after (self->client) : 0;
   gint64 now = g_get_monotonic_time ();
 
-  if (self->connection_state != PBI_CONNECTION_OFFLINE)
+  /* One outage is one line and one grace period, however often the server
+   * answers the probe and then fails the work again (a full disk answers
+   * every upload 500): it ends when an upload succeeds, or after a minute
+   * of good connection. */
+  if (self->outage_since != 0 && self->connection_state != PBI_CONNECTION_OFFLINE &&
+      self->connected_since != 0 && now - self->connected_since > OUTAGE_END_S * G_USEC_PER_SEC)
+    self->outage_since = 0;
+  if (self->outage_since != 0 && self->connection_state != PBI_CONNECTION_OFFLINE)
+    g_debug ("immich connection lost again in the same outage: %s", message);
+  else if (self->connection_state != PBI_CONNECTION_OFFLINE)
     {
+      self->outage_since = now;
+      self->outage_reconnected = FALSE;
       pbi_log_error ("immich connection lost: %s; photos stay queued and are sent when "
                      "the server answers again", message);
       /* A server that answers 5xx (restarting, overloaded, asking us to come
@@ -341,8 +353,12 @@ connected_user_cb (GObject      *object,
 
   g_clear_handle_id (&self->probe_source, g_source_remove);
   _pbi_engine_set_next_retry (self, 0);
-  g_clear_handle_id (&self->grace_source, g_source_remove);
-  self->grace_until = 0;
+  self->connected_since = g_get_monotonic_time ();
+  if (self->outage_since == 0)
+    {
+      g_clear_handle_id (&self->grace_source, g_source_remove);
+      self->grace_until = 0;
+    }
   version = pbi_immich_client_dup_server_version (self->client);
   if (g_strcmp0 (version, self->server_version) != 0)
     {
@@ -353,10 +369,12 @@ connected_user_cb (GObject      *object,
     }
   g_free (self->user_id);
   self->user_id = g_strdup (user->id);
-  if (self->connection_state != PBI_CONNECTION_CONNECTED)
+  if (self->connection_state != PBI_CONNECTION_CONNECTED && !self->outage_reconnected)
     g_message ("Connection to Immich server successful (Immich %s at %s, user %s)",
                self->server_version, pbi_immich_client_get_server_url (self->client),
                user->email != NULL ? user->email : user->name);
+  if (self->outage_since != 0)
+    self->outage_reconnected = TRUE;
   _pbi_engine_set_connection_state (self, PBI_CONNECTION_CONNECTED, NULL);
   if (self->running)
     _pbi_engine_load_due (self);

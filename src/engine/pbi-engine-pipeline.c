@@ -179,6 +179,7 @@ _pbi_engine_save_job (PbiEngine    *self,
   rec->sha1 = g_strdup (job->sha1);
   rec->state = state;
   rec->asset_id = g_strdup (job->asset_id);
+  g_strfreev (rec->albums);          /* the empty list pbi_file_record_new() made */
   rec->albums = g_strdupv (job->albums);
   rec->attempts = job->attempts;
   rec->next_retry = next_retry;
@@ -350,6 +351,15 @@ hash_cb (GObject      *object,
                                                G_IO_ERROR_BUSY) ? PBI_FILE_STATE_FAILED
                                                                                    : PBI_FILE_STATE_REJECTED,
                               error->message);
+      _pbi_engine_schedule_pump (self);
+      return;
+    }
+  if (hash->size == 0)
+    {
+      /* no photo: Immich would store an asset it cannot show */
+      pbi_log_error ("immich sync: %s is empty (0 bytes); not sent", job->path);
+      _pbi_engine_job_finish (self, job, PBI_FILE_STATE_REJECTED,
+                              "the file is empty (0 bytes), not a photo");
       _pbi_engine_schedule_pump (self);
       return;
     }
@@ -588,6 +598,8 @@ upload_cb (GObject      *object,
   else
     {
       job->busy = FALSE;
+      self->outage_since = 0;          /* the server takes photos again */
+      self->outage_reconnected = FALSE;
       g_free (job->asset_id);
       job->asset_id = g_strdup (res->id);
       job->duplicate = res->duplicate;
@@ -638,6 +650,29 @@ capture_date_cb (GObject      *object,
       _pbi_engine_schedule_pump (self);
       return;
     }
+
+  {
+    gint64 size, mtime;
+
+    /* Rewritten or replaced (same name, other photo) since it was hashed:
+     * the recorded checksum is not this file's; hash it again. A file that
+     * is gone fails in the upload with the reason. */
+    if (_pbi_engine_stat_path (job->path, &size, &mtime) &&
+        (size != job->size || mtime != job->mtime))
+      {
+        g_debug ("%s changed since it was hashed; hashing it again", job->path);
+        self->uploading--;
+        job->busy = FALSE;
+        g_clear_pointer (&job->sha1, g_free);
+        job->stage = STAGE_HASH;
+        _pbi_engine_save_job (self, job, PBI_FILE_STATE_HASHING, NULL, 0);
+        g_queue_push_tail (&self->hash_queue, job);
+        g_object_unref (data->self);
+        g_free (data);
+        _pbi_engine_schedule_pump (self);
+        return;
+      }
+  }
 
   upload->checksum = g_strdup (job->sha1);
   if (taken != NULL)

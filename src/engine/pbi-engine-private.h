@@ -173,6 +173,9 @@ struct _PbiEngine
   guint               probe_failures;   /* connections lost since a photo last got through */
   guint               grace_source;
   gint64              grace_until;      /* monotonic; requests wait until then */
+  gint64              outage_since;     /* monotonic; 0 = no outage going on */
+  gint64              connected_since;  /* monotonic; when the last probe succeeded */
+  gboolean            outage_reconnected; /* "successful" said once in this outage */
   guint               retry_source;
   guint               schedule_source;
   guint               pump_source;

@@ -75,6 +75,36 @@ on_watching_changed (PbiWatcher *watcher,
   _pbi_engine_sync_folder (self, path, NULL, TRUE, NULL, NULL, NULL);
 }
 
+/* A folder no camera writes to, which holds the whole system or files that
+ * are not photos (and links into every process's folders, /proc): watching
+ * or syncing it would send the machine's images to Immich. Returns why, or
+ * NULL for a folder that may hold captures. */
+static gchar *
+system_folder_reason (const gchar *folder)
+{
+  static const gchar * const system_trees[] = {
+    /* not /run, /media, /mnt, /var: USB sticks and camera mounts live there */
+    "/proc", "/sys", "/dev", "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/boot", NULL
+  };
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (folder);
+  g_autofree gchar *path = g_file_get_path (file);
+
+  if (path == NULL)
+    return NULL;
+  if (g_str_equal (path, "/"))
+    return g_strdup_printf ("“%s” is the whole file system, not the folder the camera writes to",
+                            folder);
+  for (guint i = 0; system_trees[i] != NULL; i++)
+    {
+      gsize n = strlen (system_trees[i]);
+
+      if (g_str_has_prefix (path, system_trees[i]) && (path[n] == '\0' || path[n] == '/'))
+        return g_strdup_printf ("“%s” is a system folder (%s), not the folder the camera "
+                                "writes to", folder, system_trees[i]);
+    }
+  return NULL;
+}
+
 const gchar *
 _pbi_engine_watch_folder (PbiEngine *self)
 {
@@ -89,6 +119,7 @@ _pbi_engine_start_watcher (PbiEngine *self)
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) dir = NULL;
   g_auto(GStrv) exts = NULL;
+  g_autofree gchar *reason = NULL;
   const gchar *folder = _pbi_engine_watch_folder (self);
 
   if (self->watcher != NULL)
@@ -100,6 +131,13 @@ _pbi_engine_start_watcher (PbiEngine *self)
       (!self->sync_on_capture && self->watch_override == NULL))
     return;
 
+  reason = system_folder_reason (folder);
+  if (reason != NULL)
+    {
+      pbi_log_error ("immich: not watching: %s; set immich_capture_folder to the camera's folder",
+                     reason);
+      return;
+    }
   dir = g_file_new_for_commandline_arg (folder);
   self->watcher = pbi_watcher_new (dir);
   exts = pbi_engine_dup_media_extensions (self);
@@ -157,9 +195,17 @@ void
 _pbi_engine_scan_library (PbiEngine *self)
 {
   const gchar *folder = _pbi_engine_library_target (self);
+  g_autofree gchar *reason = NULL;
 
   if (!self->enabled || !self->auto_sync || folder == NULL || *folder == '\0')
     return;
+  reason = system_folder_reason (folder);
+  if (reason != NULL)
+    {
+      pbi_log_error ("immich auto sync: not syncing: %s; set immich_library_folder (or "
+                     "immich_capture_folder) to the photos' folder", reason);
+      return;
+    }
   if (self->scanning_library)
     {
       self->rescan_wanted = TRUE;

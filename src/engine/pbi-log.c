@@ -49,6 +49,16 @@ redact_locked (const gchar *text)
 
   for (guint i = 0; log_secrets != NULL && i < log_secrets->len; i++)
     g_string_replace (out, g_ptr_array_index (log_secrets, i), "****", 0);
+  /* A line is text: bytes that are not UTF-8 (a file name, a value written
+   * by another program) become U+FFFD, so readers of the log and the
+   * journal never choke on it. */
+  if (!g_utf8_validate (out->str, out->len, NULL))
+    {
+      gchar *valid = g_utf8_make_valid (out->str, out->len);
+
+      g_string_assign (out, valid);
+      g_free (valid);
+    }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 

@@ -217,6 +217,21 @@ parse_exif_datetime (const gchar *value,
   return g_date_time_new (tz, year, month, day, hour, minute, MIN (seconds, 59.999999));
 }
 
+/* The EXIF date rules of pbi_media_info_get_capture_date() on text: @value
+ * "YYYY:MM:DD HH:MM:SS", @subsec its fraction, @offset "+HH:MM" or "Z"
+ * (%NULL or anything else: the local time zone). For tests and fuzzing. */
+GDateTime *
+_pbi_media_info_parse_exif_date (const gchar *value,
+                                 const gchar *subsec,
+                                 const gchar *offset)
+{
+  g_autoptr(GTimeZone) tz = parse_offset (offset);
+
+  if (tz == NULL)
+    tz = g_time_zone_new_local ();
+  return parse_exif_datetime (value, subsec, tz);
+}
+
 /**
  * pbi_media_info_get_capture_date:
  * @path: a local file

@@ -17,5 +17,8 @@ gboolean             pbi_media_filename_is_candidate (const gchar          *name
                                                       const gchar * const  *extensions);
 GDateTime           *pbi_media_info_get_capture_date (const gchar          *path,
                                                       GError              **error);
+GDateTime           *_pbi_media_info_parse_exif_date (const gchar          *value,
+                                                      const gchar          *subsec,
+                                                      const gchar          *offset);
 
 G_END_DECLS

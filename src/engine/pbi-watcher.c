@@ -13,6 +13,7 @@
 #endif
 
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 
 #include "pbi-media-info.h"
 #include "pbi-watcher.h"
@@ -67,6 +68,9 @@ struct _PbiWatcher
   guint         retry_source;  /* GSource id, 0 when none */
   int           inotify_fd;    /* -1 when none */
   guint         inotify_source; /* GSource id, 0 when none */
+  guint         identity_source; /* GSource id: checks the folder is still the one watched */
+  guint64       dir_dev;       /* the watched folder's device and inode */
+  guint64       dir_ino;
   guint         started : 1;
   guint         watching : 1;
 };
@@ -394,7 +398,8 @@ pbi_watcher_inotify_cb (gint         fd,
     {
       for (gchar *p = buffer; p < buffer + len;)
         {
-          const struct inotify_event *event = (const struct inotify_event *) p;
+          /* the kernel pads each event to the struct's alignment */
+          const struct inotify_event *event = (const void *) p;
 
           if (event->len > 0 && (event->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)))
             {
@@ -433,6 +438,35 @@ pbi_watcher_unwatch_closes (PbiWatcher *self)
   if (self->inotify_fd >= 0)
     close (self->inotify_fd);
   self->inotify_fd = -1;
+}
+
+static gboolean
+pbi_watcher_identity (PbiWatcher *self,
+                      guint64    *dev,
+                      guint64    *ino)
+{
+  GStatBuf st;
+
+  if (g_stat (g_file_peek_path (self->directory), &st) != 0)
+    return FALSE;
+  *dev = st.st_dev;
+  *ino = st.st_ino;
+  return TRUE;
+}
+
+/* A USB stick mounted again over the folder's path (or the folder replaced)
+ * sends no event to the old watch: the path now names another folder. */
+static gboolean
+pbi_watcher_identity_cb (gpointer user_data)
+{
+  PbiWatcher *self = user_data;
+  guint64 dev = 0, ino = 0;
+
+  if (pbi_watcher_identity (self, &dev, &ino) && dev == self->dir_dev && ino == self->dir_ino)
+    return G_SOURCE_CONTINUE;
+  self->identity_source = 0;
+  pbi_watcher_folder_lost (self);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -476,6 +510,11 @@ pbi_watcher_monitor (PbiWatcher  *self,
 #ifdef __linux__
   pbi_watcher_watch_closes (self);
 #endif
+  if (pbi_watcher_identity (self, &self->dir_dev, &self->dir_ino))
+    {
+      g_clear_handle_id (&self->identity_source, g_source_remove);
+      self->identity_source = g_timeout_add (RETRY_INTERVAL_MS, pbi_watcher_identity_cb, self);
+    }
 
   return TRUE;
 }
@@ -483,6 +522,7 @@ pbi_watcher_monitor (PbiWatcher  *self,
 static void
 pbi_watcher_unmonitor (PbiWatcher *self)
 {
+  g_clear_handle_id (&self->identity_source, g_source_remove);
   if (self->monitor != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->monitor, self);

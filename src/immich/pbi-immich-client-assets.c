@@ -343,8 +343,9 @@ upload_send (GTask *task)
       pbi_multipart_stream_add_field (body, "fileModifiedAt", modified);
       pbi_multipart_stream_add_field (body, "fileSize", size);
       pbi_multipart_stream_add_field (body, "isFavorite", "false");
-      if (up->filename != NULL)
-        pbi_multipart_stream_add_field (body, "filename", up->filename);
+      /* The multipart file name must escape '"' (and CR, LF), and the
+       * server stores the escape; the text field carries the exact name. */
+      pbi_multipart_stream_add_field (body, "filename", filename);
     }
   else
     {
@@ -358,8 +359,10 @@ upload_send (GTask *task)
       pbi_multipart_stream_add_field (body, "fileCreatedAt", created);
       pbi_multipart_stream_add_field (body, "fileModifiedAt", modified);
       pbi_multipart_stream_add_field (body, "isFavorite", "false");
-      if (up->filename != NULL && self->family == PBI_IMMICH_API_V2)
-        pbi_multipart_stream_add_field (body, "filename", up->filename);
+      /* `filename` came with the asset-media upload (1.106); 1.x servers
+       * (CreateAssetDto) know the multipart name only. */
+      if (self->family == PBI_IMMICH_API_V2)
+        pbi_multipart_stream_add_field (body, "filename", filename);
     }
   pbi_multipart_stream_add_file (body, "assetData", filename, mime, u->asset_stream, u->size);
   if (u->sidecar_stream != NULL)

@@ -26,6 +26,8 @@ gint64  _pbi_immich_parse_retry_after      (const gchar  *value,
 gchar  *_pbi_immich_find_sidecar           (const gchar  *path);
 gchar  *_pbi_immich_default_device_asset_id (const gchar *basename,
                                              goffset      size);
+gboolean _pbi_immich_host_is_local        (const gchar  *host);
+gboolean _pbi_immich_url_warn_plain_http   (const gchar  *url);
 
 /* ---- shared by the files of pbi-immich-client.c (split of one object) */
 

@@ -412,6 +412,41 @@ _pbi_immich_body_looks_like_html (Response *resp)
   return i < len && data[i] == '<';
 }
 
+/* Immich's answers nest a few levels; json-glib recurses once per level
+ * and a hostile answer of 100,000 '[' overflows the stack. */
+#define MAX_JSON_DEPTH 64
+
+static gboolean
+json_nesting_ok (const gchar *data,
+                 gsize        len)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      gchar c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > MAX_JSON_DEPTH)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
 JsonNode *
 _pbi_immich_parse_json (Response *resp)
 {
@@ -419,7 +454,7 @@ _pbi_immich_parse_json (Response *resp)
   gsize len;
   const gchar *data = g_bytes_get_data (resp->body, &len);
 
-  if (len == 0)
+  if (len == 0 || !json_nesting_ok (data, len))
     return NULL;
   if (!json_parser_load_from_data (parser, data, len, NULL))
     return NULL;

@@ -148,6 +148,40 @@ _pbi_store_meta_set (PbiStore     *self,
   return _pbi_store_step_done (self, stmt, "save the schema information", error);
 }
 
+/* Another program may have made a `settings` table of its own: say so
+ * (every read of it would fail with "SQL logic error" otherwise). */
+static gboolean
+check_settings_shape (PbiStore  *self,
+                      GError   **error)
+{
+  g_autoptr(GString) columns = g_string_new (NULL);
+  gboolean have_key = FALSE, have_value = FALSE;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "SELECT name FROM pragma_table_info('settings')", -1,
+                           &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return _pbi_store_set_db_error (self, error, rc, "read the settings table's columns");
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const gchar *name = (const gchar *) sqlite3_column_text (stmt, 0);
+
+      have_key |= g_strcmp0 (name, "key") == 0;
+      have_value |= g_strcmp0 (name, "value") == 0;
+      g_string_append_printf (columns, "%s%s", columns->len ? ", " : "", name ? name : "");
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return _pbi_store_set_db_error (self, error, rc, "read the settings table's columns");
+  if (have_key && have_value)
+    return TRUE;
+  g_set_error (error, PBI_STORE_ERROR, PBI_STORE_ERROR_CORRUPT,
+               "The settings table in %s has the columns %s; this app needs the columns key and "
+               "value (the PhotoBooth's settings table)", self->path, columns->str);
+  return FALSE;
+}
+
 /* Runs inside the opening transaction. */
 static gboolean
 migrate_locked (PbiStore  *self,
@@ -238,8 +272,11 @@ migrate_locked (PbiStore  *self,
     }
 
   /* The PhotoBooth's own table: only created when missing, never altered. */
-  if (!_pbi_store_exec (self, "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT)",
-                 "create the settings table", error))
+  if (!_pbi_store_exec (self,
+                        "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT)",
+                        "create the settings table", error))
+    return FALSE;
+  if (!check_settings_shape (self, error))
     return FALSE;
 
   self->schema_version = PBI_STORE_SCHEMA_VERSION;

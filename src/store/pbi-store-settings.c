@@ -178,13 +178,22 @@ report_invalid (PbiStore          *self,
                 const gchar       *expected)
 {
   const gchar *reported = g_hash_table_lookup (self->reported, spec->key);
+  g_autofree gchar *shown = g_utf8_make_valid (value, -1);
 
   if (reported != NULL && g_str_equal (reported, value))
     return;
 
   g_hash_table_replace (self->reported, g_strdup (spec->key), g_strdup (value));
+  /* a huge value is named by its start */
+  if (g_utf8_strlen (shown, -1) > 60)
+    {
+      g_autofree gchar *start = g_utf8_substring (shown, 0, 60);
+
+      g_free (shown);
+      shown = g_strconcat (start, "…", NULL);
+    }
   g_message ("Setting %s has the invalid value '%s' (expected %s); using the default '%s'",
-             spec->key, spec->secret ? "(hidden)" : value, expected, spec->def);
+             spec->key, spec->secret ? "(hidden)" : shown, expected, spec->def);
 }
 
 static gboolean
@@ -345,6 +354,14 @@ pbi_store_get_setting_string (PbiStore    *self,
 
   if (value == NULL)
     return spec != NULL ? g_strdup (spec->def) : NULL;
+
+  /* Bytes another program wrote that are not text (the album name would
+   * be refused by the server, JSON and the log cannot carry them). */
+  if (spec != NULL && !g_utf8_validate (value, -1, NULL))
+    {
+      report_invalid (self, spec, value, "text in UTF-8");
+      return g_strdup (spec->def);
+    }
 
   if (spec != NULL && spec->kind == SPEC_TIME)
     {
@@ -612,6 +629,12 @@ pbi_store_set_setting_checked (PbiStore     *self,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "Unknown setting %s", key);
+      return FALSE;
+    }
+  if (!g_utf8_validate (value, -1, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Setting %s must be text in UTF-8", key);
       return FALSE;
     }
 

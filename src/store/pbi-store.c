@@ -255,7 +255,11 @@ make_private (const gchar *path)
 
       g_message ("Could not make %s private (mode %04o): %s",
                  path, (guint) (st.st_mode & 07777), g_strerror (errsv));
+      return;
     }
+  /* Said once: the next start finds it private. */
+  g_message ("%s was readable by others (mode %04o); made it private (%04o)",
+             path, (guint) (st.st_mode & 07777), (guint) (st.st_mode & 0600));
 }
 
 static void

@@ -292,12 +292,13 @@ route_upload (PbiFakeServer     *self,
       return;
     }
 
-  filename = g_hash_table_lookup (f, "filename");
-  if (filename == NULL || *filename == '\0')
-    filename = p->filename;
-  if (!_pbi_fake_is_asset_filename (self, filename))
+  /* The type is checked on the multipart name (the upload interceptor);
+   * originalFileName = dto.filename || file.originalName, the text field
+   * from 1.106 (asset-media.dto.ts) and the multipart name before
+   * (asset-v1.dto.ts has no filename). */
+  if (!_pbi_fake_is_asset_filename (self, p->filename))
     {
-      g_autofree gchar *m = g_strdup_printf ("Unsupported file type %s", filename);
+      g_autofree gchar *m = g_strdup_printf ("Unsupported file type %s", p->filename);
 
       self->rejected++;
       _pbi_fake_reply_error (self, r, 400, m);
@@ -375,6 +376,9 @@ route_upload (PbiFakeServer     *self,
       return;
     }
 
+  filename = self->family != FAMILY_V1 ? g_hash_table_lookup (f, "filename") : NULL;
+  if (filename == NULL || *filename == '\0')
+    filename = p->filename;
   asset = _pbi_fake_add_asset_locked (self, user->id, p->checksum, p->asset_size, filename,
                                       created);
   g_free (asset->file_modified_at);

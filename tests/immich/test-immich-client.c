@@ -13,6 +13,10 @@
 #include "config.h"
 
 #include <stdlib.h>
+#ifndef __has_feature
+#define __has_feature(x) 0   /* gcc before 14: __SANITIZE_ADDRESS__ says it */
+#endif
+
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -1324,10 +1328,15 @@ test_big_upload_memory (Fixture       *f,
   g_assert_cmpint (progress[1], >, size);
   g_test_message ("peak RSS %ld KiB → %ld KiB for a %" G_GOFFSET_FORMAT " byte upload",
                   before, after, size);
+#if defined(__SANITIZE_ADDRESS__) || __has_feature (address_sanitizer)
+  /* AddressSanitizer's quarantine holds freed buffers: RSS says nothing */
+  g_test_message ("sanitizer build: not checking the memory");
+#else
   /* far less than the file: under a tenth of it */
   g_assert_cmpint ((after - before) * 1024, <, size / 10);
   /* ru_maxrss is a high-water mark: also bound the whole process's peak */
   g_assert_cmpint (after * 1024, <, size / 2);
+#endif
   {
     g_autoptr(JsonNode) state = pbi_fake_server_dup_state (f->fake);
 
@@ -1372,9 +1381,10 @@ test_sidecar_upload (Fixture       *f,
     g_assert_cmpint (g_date_time_to_unix (sent), ==, 1780317005);
   }
   list = json_object_get_array_member (json_node_get_object (state), "asset_list");
-  /* quotes travel as %22, as browsers and the official CLI send them */
+  /* quotes travel as %22 in the multipart name, as browsers and the
+   * official CLI send them; the `filename` field (1.106+) keeps the name */
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 0),
-                                                  "filename"), ==, "Müller %22Booth%22 📷.jpg");
+                                                  "filename"), ==, "Müller \"Booth\" 📷.jpg");
 }
 
 int
