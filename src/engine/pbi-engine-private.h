@@ -241,6 +241,13 @@ void _pbi_engine_request_account (Request      *req,
                                   Job          *job,
                                   PbiFileState  state,
                                   const gchar  *error);
+/* pbi-engine-jobs.c: records, counts, progress; retry backoff of a failed job */
+#define RETRY_BASE_S 5
+#define RETRY_CAP_S  600
+gboolean _pbi_engine_strv_contains_all (const gchar * const *haystack,
+                                        const gchar * const *needles);
+void     _pbi_engine_notify_progress   (PbiEngine           *self,
+                                        gboolean             force);
 void _pbi_engine_job_free (Job *job);
 GStrv _pbi_engine_strv_union (const gchar * const *a,
                               const gchar * const *b);
