@@ -283,6 +283,7 @@ time_cb (GObject      *object,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   gint64 sent = c->clock_sent / G_USEC_PER_SEC;
   gint64 skew, at;
+  g_autofree gchar *secs = NULL;
 
   server = pbi_immich_client_get_server_time_finish (PBI_IMMICH_CLIENT (object), result, &error);
   if (server == NULL)
@@ -304,17 +305,19 @@ time_cb (GObject      *object,
   else
     skew = 0;
   c->report->clock_skew_s = skew;
+  /* the number is formatted apart: xgettext cannot see through G_GINT64_FORMAT */
+  secs = g_strdup_printf ("%" G_GINT64_FORMAT, ABS (skew));
   if (ABS (skew) > SKEW_WARN_S)
     c->clock_row = make_row ("clock", _("Clock"), PBI_CHECK_WARNING,
-                             g_strdup_printf (_("the booth's clock is %" G_GINT64_FORMAT
-                                                " s %s the server's"),
-                                              ABS (skew), skew > 0 ? _("ahead of") : _("behind")),
+                             g_strdup_printf (skew > 0
+                                              ? _("the booth's clock is %s s ahead of the server's")
+                                              : _("the booth's clock is %s s behind the server's"),
+                                              secs),
                              _("Set the booth's time (e.g. timedatectl set-ntp true); "
                                "photo dates would be off"));
   else
     c->clock_row = make_row ("clock", _("Clock"), PBI_CHECK_OK,
-                             g_strdup_printf (_("within %" G_GINT64_FORMAT " s of the server's"),
-                                              ABS (skew)),
+                             g_strdup_printf (_("within %s s of the server's"), secs),
                              NULL);
   part_done (task);
 }
