@@ -45,6 +45,9 @@ on_guest_qr_toggled_cb (PbiWindow *self)
 {
   gboolean active = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->guest_qr_button));
 
+  /* says where it leads: the pressed look alone would tell it by shade */
+  gtk_button_set_label (GTK_BUTTON (self->guest_qr_button),
+                        active ? _("Sync Status") : _("Guest QR Code"));
   if (active && gtk_widget_get_visible (self->guest_qr))
     gtk_stack_set_visible_child_name (self->stack, "guests");
   else if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "guests") == 0)
