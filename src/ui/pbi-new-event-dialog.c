@@ -147,5 +147,7 @@ pbi_new_event_dialog_present (GtkWindow *parent,
   g_signal_connect (n->entry, "changed", G_CALLBACK (on_entry_changed_cb), dialog);
   g_signal_connect_data (dialog, "response", G_CALLBACK (response_cb), n,
                          (GClosureNotify) new_event_free, 0);
+  /* the name can be typed at once */
+  gtk_window_set_focus (GTK_WINDOW (dialog), n->entry);
   gtk_window_present (GTK_WINDOW (dialog));
 }

@@ -95,7 +95,7 @@ def test_readiness_not_ready_without_permission(workdir):
         # the row names what is missing and says what to do
         app.find("label", contains="albumAsset.create")
         app.find("label", contains="What to do: ")
-        app.screenshot("desktop-readiness-not-ready")
+        app.screenshot("readiness-not-ready")
     finally:
         if app:
             app.stop()
@@ -116,9 +116,7 @@ def set_guest_sharing(app, on):
             if switch.checked != on:
                 switch.doActionNamed("toggle")
             return switch.checked == on
-        except Exception as e:
-            print("# flip: %r %s" % (e, [a for a in getattr(switch, "actions", {})]
-                                     if "switch" in locals() else ""))
+        except Exception:
             return False
     try:
         wait_for(flip, 15, interval=0.5, what="the Guest Sharing switch")
@@ -206,12 +204,12 @@ def test_event_summary_and_new_event(workdir):
         assert assets == 5, assets
 
         click_menu(app, "Event Summary")
-        app.find("label", "Captures")
-        assert row_value(app, "Captures") == ["6"], row_value(app, "Captures")
-        assert row_value(app, "Uploads") == [str(assets)], row_value(app, "Uploads")
-        assert row_value(app, "Duplicates") == ["1"], row_value(app, "Duplicates")
-        assert row_value(app, "Failures") == ["0"], row_value(app, "Failures")
-        assert row_value(app, "Outages") == ["none"], row_value(app, "Outages")
+        figures = app.find(None, "Event Figures")
+        app.find("label", "Captures", root=figures)
+        expected = {"Captures": "6", "Uploads": str(assets), "Duplicates": "1",
+                    "Failures": "0", "Pending": "0", "Outages": "none"}
+        shown = {k: row_value(app, k, root=figures) for k in expected}
+        assert shown == {k: [v] for k, v in expected.items()}, shown
         chart = app.find(None, "Captures and Uploads Chart")
         wait_for(lambda: extents(chart)[2] > 100 and extents(chart)[3] > 50, 15,
                  what="the chart drawn (%s)" % (extents(chart),))
@@ -222,9 +220,9 @@ def test_event_summary_and_new_event(workdir):
         click_menu(app, "New Event…")
         app.text_shown("becomes today's date")
         entry = app.find("text", "Event Name")
-        entry.grabFocus()
+        assert entry.focused, "the name entry should have the focus"
         type_text("Gala {date}")
-        app.respond("Start Event")
+        press("Return")   # the entry activates "Start Event"
         today = datetime.date.today().isoformat()
         album = "Gala %s" % today
         app.text_shown('Photos now go to the new album "%s"' % album, timeout=30)
