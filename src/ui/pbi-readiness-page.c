@@ -229,10 +229,11 @@ on_run_clicked_cb (PbiReadinessPage *self)
   run_check (self);
 }
 
+/* A running check is left to finish (it removes its test photos itself);
+ * its verdict then goes nowhere. */
 static void
 on_back_clicked_cb (PbiReadinessPage *self)
 {
-  g_cancellable_cancel (self->cancellable);
   stop_ticking (self);
   g_signal_emit (self, signals[CLOSED], 0);
 }
@@ -242,7 +243,6 @@ pbi_readiness_page_dispose (GObject *object)
 {
   PbiReadinessPage *self = PBI_READINESS_PAGE (object);
 
-  g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   stop_ticking (self);
   g_clear_object (&self->engine);
