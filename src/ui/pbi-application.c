@@ -22,9 +22,12 @@
 
 #include "pbi-application.h"
 #include "pbi-engine-private.h"
+#include "pbi-event-summary-page.h"
 #include "pbi-instance-lock.h"
 #include "pbi-kiosk.h"
+#include "pbi-new-event-dialog.h"
 #include "pbi-preferences-window.h"
+#include "pbi-readiness-page.h"
 #include "pbi-settings-backend.h"
 #include "pbi-window.h"
 
@@ -291,7 +294,64 @@ quit_activated (GSimpleAction *action,
   unlocked_then (PBI_APPLICATION (user_data), do_quit);
 }
 
+/* The event pages (issue 11): readiness before, summary after, a new
+ * event; in kiosk mode behind the PIN like the preferences. */
+static void
+show_readiness (gpointer user_data)
+{
+  PbiApplication *self = user_data;
+
+  if (PBI_IS_WINDOW (main_window (self)))
+    pbi_window_show_page (PBI_WINDOW (main_window (self)), "readiness",
+                          pbi_readiness_page_new (self->engine));
+}
+
+static void
+check_readiness_activated (GSimpleAction *action,
+                           GVariant      *parameter,
+                           gpointer       user_data)
+{
+  unlocked_then (PBI_APPLICATION (user_data), show_readiness);
+}
+
+static void
+show_event_summary (gpointer user_data)
+{
+  PbiApplication *self = user_data;
+
+  if (PBI_IS_WINDOW (main_window (self)))
+    pbi_window_show_page (PBI_WINDOW (main_window (self)), "event-summary",
+                          pbi_event_summary_page_new (self->engine));
+}
+
+static void
+event_summary_activated (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  unlocked_then (PBI_APPLICATION (user_data), show_event_summary);
+}
+
+static void
+show_new_event (gpointer user_data)
+{
+  PbiApplication *self = user_data;
+
+  pbi_new_event_dialog_present (main_window (self), self->engine);
+}
+
+static void
+new_event_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  unlocked_then (PBI_APPLICATION (user_data), show_new_event);
+}
+
 static const GActionEntry app_actions[] = {
+  { "check-readiness", check_readiness_activated },
+  { "event-summary", event_summary_activated },
+  { "new-event", new_event_activated },
   { "preferences", preferences_activated },
   { "shortcuts", shortcuts_activated },
   { "about", about_activated },

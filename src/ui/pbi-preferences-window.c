@@ -14,6 +14,7 @@
 #include "pbi-album-group.h"
 #include "pbi-connection-group.h"
 #include "pbi-engine-account.h"
+#include "pbi-engine-event.h"
 #include "pbi-folder-row.h"
 #include "pbi-kiosk.h"
 #include "pbi-preferences-window.h"
@@ -59,6 +60,9 @@ struct _PbiPreferencesWindow
   GtkButton            *remove_pin_button;
   AdwPasswordEntryRow  *pin_row;
   AdwActionRow         *pin_hint_row;
+  GtkSwitch            *guest_sharing_switch;
+  AdwActionRow         *revoke_row;
+  GtkButton            *revoke_button;
 };
 
 G_DEFINE_FINAL_TYPE (PbiPreferencesWindow, pbi_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -192,6 +196,33 @@ static void
 on_forget_certificate_button_clicked_cb (PbiPreferencesWindow *self)
 {
   g_settings_set_string (self->settings, "tls-fingerprint", "");
+}
+
+static void
+revoke_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PbiPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *text = NULL;
+
+  if (pbi_engine_revoke_share_finish (PBI_ENGINE (object), result, &error))
+    text = g_strdup (_("Revoked: the old QR code no longer opens the album"));
+  else
+    text = g_strdup_printf (_("Not revoked: %s"), error->message);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->revoke_button), TRUE);
+  adw_action_row_set_subtitle (self->revoke_row, text);
+}
+
+/* Guest sharing goes off first, so no new link is made at once. */
+static void
+on_revoke_button_clicked_cb (PbiPreferencesWindow *self)
+{
+  g_settings_set_boolean (self->settings, "guest-sharing", FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->revoke_button), FALSE);
+  pbi_engine_revoke_share_async (self->engine, self->cancellable, revoke_cb,
+                                 g_object_ref (self));
 }
 
 static gboolean
@@ -409,6 +440,8 @@ pbi_preferences_window_constructed (GObject *object)
   g_settings_bind (s, "sync-on-capture", self->sync_on_capture_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (s, "kiosk-mode", self->kiosk_mode_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (s, "guest-sharing", self->guest_sharing_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (s, "connect-timeout", self->connect_timeout_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (s, "idle-timeout", self->idle_timeout_spin, "value", G_SETTINGS_BIND_DEFAULT);
@@ -511,6 +544,9 @@ pbi_preferences_window_class_init (PbiPreferencesWindowClass *klass)
   CHILD (remove_pin_button);
   CHILD (pin_row);
   CHILD (pin_hint_row);
+  CHILD (guest_sharing_switch);
+  CHILD (revoke_row);
+  CHILD (revoke_button);
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, on_extra_albums_row_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_schedule_row_apply_cb);
@@ -519,6 +555,7 @@ pbi_preferences_window_class_init (PbiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_forget_certificate_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_upload_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_remove_sample_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_revoke_button_clicked_cb);
 }
 
 static void

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "pbi-guest-qr.h"
 #include "pbi-status-page.h"
 #include "pbi-welcome-page.h"
 #include "pbi-window.h"
@@ -22,6 +23,8 @@ struct _PbiWindow
   GtkWidget            *header_bar;
   GtkWidget            *status_page;
   GtkWidget            *welcome_page;
+  GtkWidget            *guest_qr;
+  GtkWidget            *guest_qr_button;
   gboolean              kiosk;
 };
 
@@ -32,6 +35,64 @@ show_status (PbiWindow *self)
 {
   gtk_stack_set_visible_child_name (self->stack, "status");
   gtk_widget_set_visible (self->welcome_page, FALSE);
+}
+
+/* The guest QR code (guest sharing on): a page of its own, large enough to
+ * scan from a metre away on the booth's 800×480 screen; shown at once in
+ * kiosk mode, and by the header's "Guest QR Code" toggle. */
+static void
+on_guest_qr_toggled_cb (PbiWindow *self)
+{
+  gboolean active = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->guest_qr_button));
+
+  /* says where it leads: the pressed look alone would tell it by shade */
+  gtk_button_set_label (GTK_BUTTON (self->guest_qr_button),
+                        active ? _("Sync Status") : _("Guest QR Code"));
+  if (active && gtk_widget_get_visible (self->guest_qr))
+    gtk_stack_set_visible_child_name (self->stack, "guests");
+  else if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "guests") == 0)
+    show_status (self);
+}
+
+static void
+on_guest_qr_visible_cb (PbiWindow *self)
+{
+  gboolean shown = gtk_widget_get_visible (self->guest_qr);
+
+  gtk_widget_set_visible (self->guest_qr_button, shown);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->guest_qr_button), shown && self->kiosk);
+}
+
+static void
+on_page_closed_cb (GtkWidget *page,
+                   PbiWindow *self)
+{
+  show_status (self);
+  gtk_stack_remove (self->stack, page);
+}
+
+/**
+ * pbi_window_show_page:
+ * @self: a window
+ * @name: the page's name in the window's stack
+ * @page: a page with a "closed" signal (readiness, event summary)
+ *
+ * Shows @page in place of the status page (replacing an earlier page of
+ * that name) until it is closed.
+ */
+void
+pbi_window_show_page (PbiWindow   *self,
+                      const gchar *name,
+                      GtkWidget   *page)
+{
+  GtkWidget *old = gtk_stack_get_child_by_name (self->stack, name);
+
+  g_return_if_fail (PBI_IS_WINDOW (self));
+  if (old != NULL)
+    gtk_stack_remove (self->stack, old);
+  gtk_stack_add_named (self->stack, page, name);
+  gtk_stack_set_visible_child (self->stack, page);
+  g_signal_connect_object (page, "closed", G_CALLBACK (on_page_closed_cb), self, 0);
 }
 
 static gboolean
@@ -177,6 +238,15 @@ pbi_window_new (PbiApplication *app)
                                            pbi_application_get_read_only_reason (app));
   gtk_stack_add_named (self->stack, self->welcome_page, "welcome");
   gtk_stack_add_named (self->stack, self->status_page, "status");
+  self->guest_qr = pbi_guest_qr_new (engine, settings);
+  gtk_stack_add_named (self->stack, self->guest_qr, "guests");
+  self->guest_qr_button = gtk_toggle_button_new_with_label (_("Guest QR Code"));
+  gtk_widget_set_visible (self->guest_qr_button, FALSE);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (self->header_bar), self->guest_qr_button);
+  g_signal_connect_object (self->guest_qr_button, "toggled",
+                           G_CALLBACK (on_guest_qr_toggled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->guest_qr, "notify::visible",
+                           G_CALLBACK (on_guest_qr_visible_cb), self, G_CONNECT_SWAPPED);
   if (is_configured (settings))
     show_status (self);
   else

@@ -20,6 +20,9 @@ G_DECLARE_FINAL_TYPE (PbiWindow, pbi_window, PBI, WINDOW, AdwApplicationWindow)
 PbiWindow *pbi_window_new              (PbiApplication  *app);
 void       pbi_window_set_kiosk        (PbiWindow       *self,
                                         gboolean         kiosk);
+void       pbi_window_show_page        (PbiWindow       *self,
+                                        const gchar     *name,
+                                        GtkWidget       *page);
 gboolean   pbi_window_save_screenshot  (PbiWindow       *self,
                                         const gchar     *path,
                                         GError         **error);
