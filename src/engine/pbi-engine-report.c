@@ -330,7 +330,9 @@ pbi_event_report_write_chart (const PbiEventReport  *report,
                   t0 + (t1 - t0) * (gint64) i / 4, t1 - t0 < 20 * 60 * G_USEC_PER_SEC);
     }
   cairo_set_font_size (cr, 16);
-  title = g_strdup_printf (_("%s: photos taken (blue) and on the server (green); outages shaded"),
+  /* the two lines differ in pattern too, not in colour alone */
+  title = g_strdup_printf (_("%s: photos taken (blue, solid) and on the server (green, dashed); "
+                             "outages shaded"),
                            report->event_name != NULL ? report->event_name : _("Event"));
   cairo_move_to (cr, MARGIN_L, 30);
   cairo_show_text (cr, title);
@@ -339,6 +341,7 @@ pbi_event_report_write_chart (const PbiEventReport  *report,
   cairo_set_source_rgb (cr, 0.11, 0.44, 0.85);
   draw_steps (cr, captures, t0, t1, ymax);
   cairo_set_source_rgb (cr, 0.18, 0.62, 0.25);
+  cairo_set_dash (cr, (const gdouble[]) { 8.0, 5.0 }, 2, 0);
   draw_steps (cr, report->done_times, t0, t1, ymax);
 
   cairo_destroy (cr);
