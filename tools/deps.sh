@@ -11,11 +11,13 @@ build_packages="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libgli
   libcairo2-dev libqrencode-dev
   libgtk-4-dev libadwaita-1-dev gettext desktop-file-utils appstream
   gobject-introspection libgirepository1.0-dev ca-certificates scdoc"
+# llvm: llvm-symbolizer, without which LeakSanitizer reports bare addresses
+# and tests/lsan.supp's function names match nothing (tools/run-sanitizers).
 test_packages="python3 python3-gi gir1.2-glib-2.0 xvfb xauth imagemagick openssl
   libimage-exiftool-perl curl procps flatpak-builder
   dpkg-dev debhelper dh-python fakeroot lintian zbar-tools libfaketime
   python3-dogtail python3-pyatspi gir1.2-atspi-2.0 at-spi2-core dbus-x11 xdotool fonts-dejavu-core
-  dconf-gsettings-backend librsvg2-common locales clang libclang-rt-14-dev"
+  dconf-gsettings-backend librsvg2-common locales clang libclang-rt-14-dev llvm"
 
 pbi_apt_install ()
 {
