@@ -149,6 +149,9 @@ JsonAnswer *_pbi_immich_api_call_finish (PbiImmichClient  *self,
 JsonAnswer *_pbi_immich_api_call_finish_or_return (PbiImmichClient *self,
                                                    GAsyncResult    *result,
                                                    GTask           *task);
+void _pbi_immich_return_true_cb (GObject      *object,
+                                 GAsyncResult *result,
+                                 gpointer      user_data);
 void _pbi_immich_ensure_api (PbiImmichClient *self,
                              GTask           *task,
                              ApiStart         start);
