@@ -125,6 +125,14 @@ photos_text (gint64 n)
                           grouped->str);
 }
 
+/* A disk with room for @photos more photos is failed, a warning or fine. */
+static PbiCheckStatus
+room_status (gint64 photos)
+{
+  return photos < FREE_FAIL_PHOTOS ? PBI_CHECK_FAILED
+         : photos < FREE_WARN_PHOTOS ? PBI_CHECK_WARNING : PBI_CHECK_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* local: the typical photo, free space on the booth                    */
 /* ------------------------------------------------------------------ */
@@ -219,8 +227,7 @@ add_booth_disk_row (Check *c)
   bytes = g_format_size (c->booth_free);
   room = photos_text (photos);
   add_row (c, "booth-disk", _("Free space on the booth"),
-           photos < FREE_FAIL_PHOTOS ? PBI_CHECK_FAILED
-           : photos < FREE_WARN_PHOTOS ? PBI_CHECK_WARNING : PBI_CHECK_OK,
+           room_status (photos),
            g_strdup_printf (_("%s free (capture folder and database): room for %s"), bytes,
                             room),
            photos < FREE_WARN_PHOTOS ? _("Free space on the booth's disk, or use a bigger card")
@@ -358,8 +365,7 @@ storage_cb (GObject      *object,
 
       c->report->server_free_photos = photos;
       c->storage_row = make_row ("server-disk", _("Free space on the server"),
-                                 photos < FREE_FAIL_PHOTOS ? PBI_CHECK_FAILED
-                                 : photos < FREE_WARN_PHOTOS ? PBI_CHECK_WARNING : PBI_CHECK_OK,
+                                 room_status (photos),
                                  g_strdup_printf (_("%s free: room for %s"), bytes, room),
                                  photos < FREE_WARN_PHOTOS ? _("Free space on the Immich server")
                                                            : NULL);
@@ -377,7 +383,8 @@ after_burst (GTask *task)
 /* removing the test photos                                            */
 /* ------------------------------------------------------------------ */
 
-static void trash_test_photos (GTask *task);
+static void delete_test_photos (GTask    *task,
+                                gboolean  for_good);
 static void unalbumed_cb (GObject      *object,
                           GAsyncResult *result,
                           gpointer      user_data);
@@ -430,29 +437,21 @@ deleted_cb (GObject      *object,
       g_ptr_array_remove_index (c->asset_ids, c->asset_ids->len - 1);
       return;
     }
-  trash_test_photos (task);
+  delete_test_photos (task, FALSE);
 }
 
+/* Deletes the test photos @for_good (which takes them out of their albums
+ * too), or else moves them to the trash. */
 static void
-trash_test_photos (GTask *task)
+delete_test_photos (GTask    *task,
+                    gboolean  for_good)
 {
   Check *c = g_task_get_task_data (task);
 
   g_ptr_array_add (c->asset_ids, NULL);
   pbi_immich_client_delete_assets_async (c->client, (const gchar * const *) c->asset_ids->pdata,
-                                         FALSE, g_task_get_cancellable (task), trashed_cb, task);
-  g_ptr_array_remove_index (c->asset_ids, c->asset_ids->len - 1);
-}
-
-/* Deleting an asset for good takes it out of its albums too. */
-static void
-delete_test_photos (GTask *task)
-{
-  Check *c = g_task_get_task_data (task);
-
-  g_ptr_array_add (c->asset_ids, NULL);
-  pbi_immich_client_delete_assets_async (c->client, (const gchar * const *) c->asset_ids->pdata,
-                                         TRUE, g_task_get_cancellable (task), deleted_cb, task);
+                                         for_good, g_task_get_cancellable (task),
+                                         for_good ? deleted_cb : trashed_cb, task);
   g_ptr_array_remove_index (c->asset_ids, c->asset_ids->len - 1);
 }
 
@@ -473,7 +472,7 @@ unalbumed_cb (GObject      *object,
       after_burst (task);
       return;
     }
-  trash_test_photos (task);
+  delete_test_photos (task, FALSE);
 }
 
 static void
@@ -547,7 +546,7 @@ burst_done (GTask *task)
       after_burst (task);
       return;
     }
-  delete_test_photos (task);
+  delete_test_photos (task, TRUE);
 }
 
 /* ------------------------------------------------------------------ */
