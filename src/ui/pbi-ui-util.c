@@ -1,4 +1,4 @@
-/* pbi-ui-util.c: small helpers the preferences widgets share
+/* pbi-ui-util.c: small helpers the preferences widgets and the welcome page share
  *
  * Copyright 2026 The PhotoBooth Immich Sync authors
  *
@@ -10,6 +10,8 @@
 #include <glib/gi18n.h>
 
 #include "pbi-ui-util.h"
+
+#include "pbi-engine.h"
 
 /**
  * pbi_entry_row_name_apply_button:
@@ -38,4 +40,34 @@ pbi_entry_row_name_apply_button (AdwEntryRow *row)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Apply"),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
                                   -1);
+}
+
+/**
+ * pbi_ui_param_spec_engine:
+ *
+ * The construct-only, write-only "engine" property (a #PbiEngine) of the
+ * widgets that act on the engine.
+ *
+ * Returns: (transfer floating): the property's spec
+ */
+GParamSpec *
+pbi_ui_param_spec_engine (void)
+{
+  return g_param_spec_object ("engine", NULL, NULL, PBI_TYPE_ENGINE,
+                              G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+}
+
+/**
+ * pbi_ui_param_spec_settings:
+ *
+ * The construct-only, write-only "settings" property (a #GSettings) of the
+ * widgets that show and change the settings.
+ *
+ * Returns: (transfer floating): the property's spec
+ */
+GParamSpec *
+pbi_ui_param_spec_settings (void)
+{
+  return g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                              G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 }

@@ -1,4 +1,4 @@
-/* pbi-ui-util.h: small helpers the preferences widgets share
+/* pbi-ui-util.h: small helpers the preferences widgets and the welcome page share
  *
  * Copyright 2026 The PhotoBooth Immich Sync authors
  *
@@ -11,6 +11,8 @@
 
 G_BEGIN_DECLS
 
-void pbi_entry_row_name_apply_button  (AdwEntryRow *row);
+void        pbi_entry_row_name_apply_button (AdwEntryRow *row);
+GParamSpec *pbi_ui_param_spec_engine        (void);
+GParamSpec *pbi_ui_param_spec_settings      (void);
 
 G_END_DECLS
