@@ -633,6 +633,24 @@ on_file_state_changed_cb (PbiEngine     *engine,
 /* ------------------------------------------------------------------------ */
 /* actions                                                                    */
 
+/* Toasts how a sync of several photos ended: its counts, or why it stopped. */
+static void
+toast_sync_end (PbiStatusPage        *self,
+                const PbiSyncSummary *summary,
+                const GError         *error)
+{
+  g_autofree gchar *text = NULL;
+
+  if (summary == NULL)
+    text = g_strdup_printf (_("Sync stopped: %s"), error->message);
+  else
+    /* TRANSLATORS: after Sync All Photos */
+    text = g_strdup_printf (_("Sync done: %u uploaded, %u already on the server, %u failed"),
+                            summary->uploaded, summary->duplicates + summary->skipped,
+                            summary->failed);
+  toast (self, text);
+}
+
 static void
 sync_all_cb (GObject      *object,
              GAsyncResult *result,
@@ -641,25 +659,15 @@ sync_all_cb (GObject      *object,
   g_autoptr(PbiStatusPage) self = user_data;
   g_autoptr(PbiSyncSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *text = NULL;
 
   summary = pbi_engine_sync_folder_finish (PBI_ENGINE (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self->syncing_all = FALSE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.sync-all", TRUE);
-  if (summary == NULL)
-    {
-      text = g_strdup_printf (_("Sync stopped: %s"), error->message);
-      toast (self, text);
-      return;
-    }
-  /* TRANSLATORS: after Sync All Photos */
-  text = g_strdup_printf (_("Sync done: %u uploaded, %u already on the server, %u failed"),
-                          summary->uploaded, summary->duplicates + summary->skipped,
-                          summary->failed);
-  toast (self, text);
-  schedule_account (self, 100);
+  toast_sync_end (self, summary, error);
+  if (summary != NULL)
+    schedule_account (self, 100);
 }
 
 static void
@@ -694,18 +702,11 @@ sync_files_cb (GObject      *object,
   g_autoptr(PbiStatusPage) self = user_data;
   g_autoptr(PbiSyncSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *text = NULL;
 
   summary = pbi_engine_sync_files_finish (PBI_ENGINE (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (summary == NULL)
-    text = g_strdup_printf (_("Sync stopped: %s"), error->message);
-  else
-    text = g_strdup_printf (_("Sync done: %u uploaded, %u already on the server, %u failed"),
-                            summary->uploaded, summary->duplicates + summary->skipped,
-                            summary->failed);
-  toast (self, text);
+  toast_sync_end (self, summary, error);
 }
 
 typedef struct
