@@ -137,16 +137,6 @@ room_status (gint64 photos)
 /* local: the typical photo, free space on the booth                    */
 /* ------------------------------------------------------------------ */
 
-static gint
-cmp_gint64 (gconstpointer a,
-            gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 static gint64
 median_size (const gchar *folder)
 {
@@ -174,7 +164,7 @@ median_size (const gchar *folder)
     }
   if (sizes->len == 0)
     return DEFAULT_PHOTO_SIZE;
-  g_array_sort (sizes, cmp_gint64);
+  g_array_sort (sizes, _pbi_engine_cmp_gint64);
   return g_array_index (sizes, gint64, sizes->len / 2);
 }
 
@@ -497,7 +487,7 @@ add_burst_rows (Check *c)
   r->bytes_per_second = c->bytes_sent / elapsed_s;
   if (c->latencies->len > 0)
     {
-      g_array_sort (c->latencies, cmp_gint64);
+      g_array_sort (c->latencies, _pbi_engine_cmp_gint64);
       r->latency_ms = g_array_index (c->latencies, gint64, c->latencies->len / 2) / 1000.0;
     }
   else
