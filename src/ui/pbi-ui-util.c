@@ -1,4 +1,4 @@
-/* pbi-ui-util.c: small helpers the preferences widgets and the welcome page share
+/* pbi-ui-util.c: small helpers the app's widgets share
  *
  * Copyright 2026 The PhotoBooth Immich Sync authors
  *
@@ -70,4 +70,27 @@ pbi_ui_param_spec_settings (void)
 {
   return g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
                               G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+}
+
+/**
+ * pbi_image_set_state:
+ * @image: a status icon
+ * @icon: the icon's name
+ * @css: (nullable): its one style class of "success", "warning", "error" and
+ *   "dim-label", or %NULL for none
+ *
+ * Shows @icon in @image with the style class of its state (and no other).
+ */
+void
+pbi_image_set_state (GtkImage    *image,
+                     const gchar *icon,
+                     const gchar *css)
+{
+  static const gchar *classes[] = { "success", "warning", "error", "dim-label" };
+
+  gtk_image_set_from_icon_name (image, icon);
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (image), classes[i]);
+  if (css != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (image), css);
 }
