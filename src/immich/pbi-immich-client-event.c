@@ -51,20 +51,6 @@ checksum_to_hex (const gchar *text)
   return g_string_free (hex, FALSE);
 }
 
-static JsonNode *
-ids_body (const gchar * const *ids,
-          gint                 force)
-{
-  JsonObject *obj = json_object_new ();
-  JsonNode *body = json_node_new (JSON_NODE_OBJECT);
-
-  json_object_set_member (obj, "ids", _pbi_immich_ids_array_node (ids));
-  if (force >= 0)
-    json_object_set_boolean_member (obj, "force", force != 0);
-  json_node_take_object (body, obj);
-  return body;
-}
-
 /* ------------------------------------------------------------------ */
 /* delete assets                                                       */
 /* ------------------------------------------------------------------ */
@@ -86,10 +72,13 @@ pbi_immich_client_delete_assets_async (PbiImmichClient     *self,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
+  JsonNode *body;
+
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
+  body = _pbi_immich_ids_body (asset_ids);
+  json_object_set_boolean_member (json_node_get_object (body), "force", force != FALSE);
   _pbi_immich_task_start (self, pbi_immich_client_delete_assets_async, delete_start,
-                          ids_body (asset_ids, force ? 1 : 0), (GDestroyNotify) json_node_unref,
-                          cancellable, callback, user_data);
+                          body, (GDestroyNotify) json_node_unref, cancellable, callback, user_data);
 }
 
 gboolean
@@ -105,29 +94,10 @@ pbi_immich_client_delete_assets_finish (PbiImmichClient  *self,
 /* remove from album                                                   */
 /* ------------------------------------------------------------------ */
 
-typedef struct
-{
-  gchar    *album_id;  /* escaped for the path */
-  JsonNode *body;
-} Remove;
-
-static void
-remove_free (Remove *r)
-{
-  g_free (r->album_id);
-  g_clear_pointer (&r->body, json_node_unref);
-  g_free (r);
-}
-
 static void
 remove_start (GTask *task)
 {
-  PbiImmichClient *self = g_task_get_source_object (task);
-  Remove *r = g_task_get_task_data (task);
-  g_autofree gchar *path = g_strdup_printf ("%s/%s/assets", IS_V1 (self) ? "album" : "albums",
-                                            r->album_id);
-
-  _pbi_immich_task_api_call (task, "DELETE", path, r->body, REQ_ALBUM, _pbi_immich_return_true_cb);
+  _pbi_immich_album_assets_call (task, "DELETE", _pbi_immich_return_true_cb);
 }
 
 void
@@ -138,14 +108,11 @@ pbi_immich_client_remove_from_album_async (PbiImmichClient     *self,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data)
 {
-  Remove *r;
-
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
-  r = g_new0 (Remove, 1);
-  r->album_id = g_uri_escape_string (album_id, NULL, FALSE);
-  r->body = ids_body (asset_ids, -1);
   _pbi_immich_task_start (self, pbi_immich_client_remove_from_album_async, remove_start,
-                          r, (GDestroyNotify) remove_free, cancellable, callback, user_data);
+                          _pbi_immich_album_assets_new (album_id, _pbi_immich_ids_body (asset_ids)),
+                          (GDestroyNotify) _pbi_immich_album_assets_free,
+                          cancellable, callback, user_data);
 }
 
 gboolean
