@@ -907,8 +907,8 @@ pbi_engine_check_readiness_async (PbiEngine           *self,
   const gchar *folder = _pbi_engine_watch_folder (self);
 
   g_return_if_fail (PBI_IS_ENGINE (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_engine_check_readiness_async);
+  task = _pbi_engine_task_new (self, pbi_engine_check_readiness_async, cancellable, callback,
+                               user_data);
   c = g_new0 (Check, 1);
   c->report = g_new0 (PbiReadinessReport, 1);
   c->report->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pbi_check_row_free);
@@ -949,6 +949,5 @@ pbi_engine_check_readiness_finish (PbiEngine     *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_engine_task_finish_pointer (self, result, pbi_engine_check_readiness_async, error);
 }

@@ -479,8 +479,8 @@ pbi_engine_new_event_async (PbiEngine           *self,
 
   g_return_if_fail (PBI_IS_ENGINE (self));
   g_return_if_fail (name != NULL);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_engine_new_event_async);
+  task = _pbi_engine_task_new (self, pbi_engine_new_event_async, cancellable, callback,
+                               user_data);
   parts = g_strsplit (name, "{date}", -1);
   album = g_strjoinv (today, parts);
   stripped = g_strstrip (g_strdup (album));
