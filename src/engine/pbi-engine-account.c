@@ -148,8 +148,8 @@ pbi_engine_fetch_account_async (PbiEngine           *self,
 
   g_return_if_fail (PBI_IS_ENGINE (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_engine_fetch_account_async);
+  task = _pbi_engine_task_new (self, pbi_engine_fetch_account_async, cancellable, callback,
+                               user_data);
   fetch = g_new0 (Fetch, 1);
   g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
   fetch->client = new_client (self, &error);
@@ -179,10 +179,7 @@ pbi_engine_fetch_account_finish (PbiEngine     *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_engine_fetch_account_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_engine_task_finish_pointer (self, result, pbi_engine_fetch_account_async, error);
 }
 
 static void
@@ -227,8 +224,8 @@ pbi_engine_fetch_server_storage_async (PbiEngine           *self,
 
   g_return_if_fail (PBI_IS_ENGINE (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_engine_fetch_server_storage_async);
+  task = _pbi_engine_task_new (self, pbi_engine_fetch_server_storage_async, cancellable, callback,
+                               user_data);
   client = new_client (self, &error);
   if (client == NULL)
     {
@@ -252,10 +249,8 @@ pbi_engine_fetch_server_storage_finish (PbiEngine     *self,
                                         GAsyncResult  *result,
                                         GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_engine_fetch_server_storage_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_engine_task_finish_pointer (self, result, pbi_engine_fetch_server_storage_async,
+                                          error);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -345,8 +340,8 @@ pbi_engine_delete_assets_async (PbiEngine           *self,
   g_return_if_fail (PBI_IS_ENGINE (self));
   g_return_if_fail (asset_ids != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_engine_delete_assets_async);
+  task = _pbi_engine_task_new (self, pbi_engine_delete_assets_async, cancellable, callback,
+                               user_data);
   del = g_new0 (Delete, 1);
   del->ids = g_strdupv ((gchar **) asset_ids);
   g_task_set_task_data (task, del, (GDestroyNotify) delete_free);

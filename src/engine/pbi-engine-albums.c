@@ -363,11 +363,12 @@ create_album_cb (GObject      *object,
 }
 
 /* Which writable album of several comes first: the key's user's own, then
- * the oldest (ISO 8601 dates compare as text), then by id. */
-static gint
-compare_writable (const PbiImmichAlbum *a,
-                  const PbiImmichAlbum *b,
-                  const gchar          *user_id)
+ * the oldest (ISO 8601 dates compare as text), then by id. The album stage
+ * and the event album (pbi-engine-event.c) pick the same way. */
+gint
+_pbi_engine_compare_writable_albums (const PbiImmichAlbum *a,
+                                     const PbiImmichAlbum *b,
+                                     const gchar          *user_id)
 {
   gboolean a_mine = pbi_immich_album_get_access (a, user_id) == PBI_IMMICH_ALBUM_ACCESS_OWNER;
   gboolean b_mine = pbi_immich_album_get_access (b, user_id) == PBI_IMMICH_ALBUM_ACCESS_OWNER;
@@ -420,7 +421,7 @@ list_albums_cb (GObject      *object,
       if (access == PBI_IMMICH_ALBUM_ACCESS_OWNER || access == PBI_IMMICH_ALBUM_ACCESS_EDITOR)
         {
           n_writable++;
-          if (found == NULL || compare_writable (album, found, self->user_id) < 0)
+          if (found == NULL || _pbi_engine_compare_writable_albums (album, found, self->user_id) < 0)
             found = album;
         }
       else if (access == PBI_IMMICH_ALBUM_ACCESS_VIEWER && data->readonly == NULL)

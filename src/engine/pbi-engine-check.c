@@ -125,19 +125,17 @@ photos_text (gint64 n)
                           grouped->str);
 }
 
+/* A disk with room for @photos more photos is failed, a warning or fine. */
+static PbiCheckStatus
+room_status (gint64 photos)
+{
+  return photos < FREE_FAIL_PHOTOS ? PBI_CHECK_FAILED
+         : photos < FREE_WARN_PHOTOS ? PBI_CHECK_WARNING : PBI_CHECK_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* local: the typical photo, free space on the booth                    */
 /* ------------------------------------------------------------------ */
-
-static gint
-cmp_gint64 (gconstpointer a,
-            gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
 
 static gint64
 median_size (const gchar *folder)
@@ -166,7 +164,7 @@ median_size (const gchar *folder)
     }
   if (sizes->len == 0)
     return DEFAULT_PHOTO_SIZE;
-  g_array_sort (sizes, cmp_gint64);
+  g_array_sort (sizes, _pbi_engine_cmp_gint64);
   return g_array_index (sizes, gint64, sizes->len / 2);
 }
 
@@ -219,8 +217,7 @@ add_booth_disk_row (Check *c)
   bytes = g_format_size (c->booth_free);
   room = photos_text (photos);
   add_row (c, "booth-disk", _("Free space on the booth"),
-           photos < FREE_FAIL_PHOTOS ? PBI_CHECK_FAILED
-           : photos < FREE_WARN_PHOTOS ? PBI_CHECK_WARNING : PBI_CHECK_OK,
+           room_status (photos),
            g_strdup_printf (_("%s free (capture folder and database): room for %s"), bytes,
                             room),
            photos < FREE_WARN_PHOTOS ? _("Free space on the booth's disk, or use a bigger card")
@@ -358,8 +355,7 @@ storage_cb (GObject      *object,
 
       c->report->server_free_photos = photos;
       c->storage_row = make_row ("server-disk", _("Free space on the server"),
-                                 photos < FREE_FAIL_PHOTOS ? PBI_CHECK_FAILED
-                                 : photos < FREE_WARN_PHOTOS ? PBI_CHECK_WARNING : PBI_CHECK_OK,
+                                 room_status (photos),
                                  g_strdup_printf (_("%s free: room for %s"), bytes, room),
                                  photos < FREE_WARN_PHOTOS ? _("Free space on the Immich server")
                                                            : NULL);
@@ -377,7 +373,8 @@ after_burst (GTask *task)
 /* removing the test photos                                            */
 /* ------------------------------------------------------------------ */
 
-static void trash_test_photos (GTask *task);
+static void delete_test_photos (GTask    *task,
+                                gboolean  for_good);
 static void unalbumed_cb (GObject      *object,
                           GAsyncResult *result,
                           gpointer      user_data);
@@ -430,29 +427,21 @@ deleted_cb (GObject      *object,
       g_ptr_array_remove_index (c->asset_ids, c->asset_ids->len - 1);
       return;
     }
-  trash_test_photos (task);
+  delete_test_photos (task, FALSE);
 }
 
+/* Deletes the test photos @for_good (which takes them out of their albums
+ * too), or else moves them to the trash. */
 static void
-trash_test_photos (GTask *task)
+delete_test_photos (GTask    *task,
+                    gboolean  for_good)
 {
   Check *c = g_task_get_task_data (task);
 
   g_ptr_array_add (c->asset_ids, NULL);
   pbi_immich_client_delete_assets_async (c->client, (const gchar * const *) c->asset_ids->pdata,
-                                         FALSE, g_task_get_cancellable (task), trashed_cb, task);
-  g_ptr_array_remove_index (c->asset_ids, c->asset_ids->len - 1);
-}
-
-/* Deleting an asset for good takes it out of its albums too. */
-static void
-delete_test_photos (GTask *task)
-{
-  Check *c = g_task_get_task_data (task);
-
-  g_ptr_array_add (c->asset_ids, NULL);
-  pbi_immich_client_delete_assets_async (c->client, (const gchar * const *) c->asset_ids->pdata,
-                                         TRUE, g_task_get_cancellable (task), deleted_cb, task);
+                                         for_good, g_task_get_cancellable (task),
+                                         for_good ? deleted_cb : trashed_cb, task);
   g_ptr_array_remove_index (c->asset_ids, c->asset_ids->len - 1);
 }
 
@@ -473,7 +462,7 @@ unalbumed_cb (GObject      *object,
       after_burst (task);
       return;
     }
-  trash_test_photos (task);
+  delete_test_photos (task, FALSE);
 }
 
 static void
@@ -498,7 +487,7 @@ add_burst_rows (Check *c)
   r->bytes_per_second = c->bytes_sent / elapsed_s;
   if (c->latencies->len > 0)
     {
-      g_array_sort (c->latencies, cmp_gint64);
+      g_array_sort (c->latencies, _pbi_engine_cmp_gint64);
       r->latency_ms = g_array_index (c->latencies, gint64, c->latencies->len / 2) / 1000.0;
     }
   else
@@ -547,7 +536,7 @@ burst_done (GTask *task)
       after_burst (task);
       return;
     }
-  delete_test_photos (task);
+  delete_test_photos (task, TRUE);
 }
 
 /* ------------------------------------------------------------------ */
@@ -918,8 +907,8 @@ pbi_engine_check_readiness_async (PbiEngine           *self,
   const gchar *folder = _pbi_engine_watch_folder (self);
 
   g_return_if_fail (PBI_IS_ENGINE (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_engine_check_readiness_async);
+  task = _pbi_engine_task_new (self, pbi_engine_check_readiness_async, cancellable, callback,
+                               user_data);
   c = g_new0 (Check, 1);
   c->report = g_new0 (PbiReadinessReport, 1);
   c->report->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pbi_check_row_free);
@@ -960,6 +949,5 @@ pbi_engine_check_readiness_finish (PbiEngine     *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_engine_task_finish_pointer (self, result, pbi_engine_check_readiness_async, error);
 }

@@ -268,6 +268,18 @@ _pbi_engine_job_requeue (PbiEngine *self,
     }
 }
 
+/* The server cannot be used: the settings are at fault (error state, until
+ * they change) or it is out of reach (offline, probed again). */
+static void
+go_down (PbiEngine    *self,
+         const GError *error)
+{
+  if (_pbi_engine_error_is_fatal_config (error))
+    _pbi_engine_go_error (self, error);
+  else
+    _pbi_engine_go_offline (self, error);
+}
+
 /* A failure of the network part of a job's stage. */
 void
 _pbi_engine_job_network_failed (PbiEngine    *self,
@@ -287,10 +299,7 @@ _pbi_engine_job_network_failed (PbiEngine    *self,
     {
       /* the whole queue waits for the server */
       _pbi_engine_job_requeue (self, job);
-      if (_pbi_engine_error_is_fatal_config (error))
-        _pbi_engine_go_error (self, error);
-      else
-        _pbi_engine_go_offline (self, error);
+      go_down (self, error);
       return;
     }
 
@@ -344,10 +353,7 @@ connected_user_cb (GObject      *object,
   self->connecting = FALSE;
   if (user == NULL)
     {
-      if (_pbi_engine_error_is_fatal_config (error))
-        _pbi_engine_go_error (self, error);
-      else
-        _pbi_engine_go_offline (self, error);
+      go_down (self, error);
       return;
     }
 

@@ -45,6 +45,10 @@ GStrv            _pbi_engine_check_permissions    (const gchar * const  *granted
 gboolean         _pbi_engine_key_has_permission   (const gchar * const  *granted,
                                                    const gchar          *permission);
 
+/* pbi-engine-report.c: orders gint64 values, for g_array_sort(). */
+gint             _pbi_engine_cmp_gint64           (gconstpointer         a,
+                                                   gconstpointer         b);
+
 /* Records connection changes (connected, offline, error) and which done
  * photos were duplicates, for the report. Called once from pbi_engine_new(). */
 void             _pbi_engine_events_init          (PbiEngine            *self);

@@ -206,27 +206,6 @@ album_lookup_free (AlbumLookup *l)
   g_free (l);
 }
 
-/* As the album stage picks (pbi-engine-albums.c): only albums the key's
- * user may add to; their own first, then the oldest, then by id. */
-static gint
-compare_writable (const PbiImmichAlbum *a,
-                  const PbiImmichAlbum *b,
-                  const gchar          *user_id)
-{
-  gboolean a_mine = pbi_immich_album_get_access (a, user_id) == PBI_IMMICH_ALBUM_ACCESS_OWNER;
-  gboolean b_mine = pbi_immich_album_get_access (b, user_id) == PBI_IMMICH_ALBUM_ACCESS_OWNER;
-  gint c;
-
-  if (a_mine != b_mine)
-    return a_mine ? -1 : 1;
-  if (a->created_at != NULL && b->created_at != NULL
-      && (c = g_strcmp0 (a->created_at, b->created_at)) != 0)
-    return c;
-  if ((a->created_at != NULL) != (b->created_at != NULL))
-    return a->created_at != NULL ? -1 : 1;
-  return g_strcmp0 (a->id, b->id);
-}
-
 static void
 album_created_cb (GObject      *object,
                   GAsyncResult *result,
@@ -287,7 +266,7 @@ album_list_cb (GObject      *object,
           best = a;
           break;
         }
-      if (best == NULL || compare_writable (a, best, l->user_id) < 0)
+      if (best == NULL || _pbi_engine_compare_writable_albums (a, best, l->user_id) < 0)
         best = a;
     }
   if (best != NULL)
@@ -500,8 +479,8 @@ pbi_engine_new_event_async (PbiEngine           *self,
 
   g_return_if_fail (PBI_IS_ENGINE (self));
   g_return_if_fail (name != NULL);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_engine_new_event_async);
+  task = _pbi_engine_task_new (self, pbi_engine_new_event_async, cancellable, callback,
+                               user_data);
   parts = g_strsplit (name, "{date}", -1);
   album = g_strjoinv (today, parts);
   stripped = g_strstrip (g_strdup (album));

@@ -106,8 +106,8 @@ pbi_engine_query_file_states_async (PbiEngine            *self,
   g_return_if_fail (PBI_IS_ENGINE (self));
   g_return_if_fail (paths != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_engine_query_file_states_async);
+  task = _pbi_engine_task_new (self, pbi_engine_query_file_states_async, cancellable, callback,
+                               user_data);
   query = g_new0 (Query, 1);
   query->paths = g_strdupv ((gchar **) paths);
   query->result = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
@@ -131,8 +131,5 @@ pbi_engine_query_file_states_finish (PbiEngine     *self,
                                      GAsyncResult  *result,
                                      GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pbi_engine_query_file_states_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_engine_task_finish_pointer (self, result, pbi_engine_query_file_states_async, error);
 }

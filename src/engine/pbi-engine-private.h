@@ -340,6 +340,9 @@ void _pbi_engine_queue_for_albums (PbiEngine *self,
                                    Job       *job);
 void _pbi_engine_restore_then_add (PbiEngine *self,
                                    GPtrArray *jobs);
+gint _pbi_engine_compare_writable_albums (const PbiImmichAlbum *a,
+                                         const PbiImmichAlbum *b,
+                                         const gchar          *user_id);
 gboolean _pbi_engine_album_flush_due_cb (gpointer user_data);
 gboolean _pbi_engine_run_album_stage (PbiEngine *self);
 void _pbi_engine_load_due (PbiEngine *self);

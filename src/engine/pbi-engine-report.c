@@ -18,9 +18,10 @@
 
 #define HOUR_US ((gint64) 3600 * G_USEC_PER_SEC)
 
-static gint
-cmp_gint64 (gconstpointer a,
-            gconstpointer b)
+/* Orders gint64 values, for g_array_sort() (here and in the check). */
+gint
+_pbi_engine_cmp_gint64 (gconstpointer a,
+                        gconstpointer b)
 {
   gint64 x = *(const gint64 *) a;
   gint64 y = *(const gint64 *) b;
@@ -196,10 +197,10 @@ pbi_engine_build_report (PbiEngine *self,
           break;
         }
     }
-  g_array_sort (latencies, cmp_gint64);
+  g_array_sort (latencies, _pbi_engine_cmp_gint64);
   r->latency_p50_s = percentile (latencies, 50);
   r->latency_p95_s = percentile (latencies, 95);
-  g_array_sort (r->done_times, cmp_gint64);
+  g_array_sort (r->done_times, _pbi_engine_cmp_gint64);
   r->outages = outages_since (self->store, r->since, r->until);
   return r;
 }
@@ -279,7 +280,7 @@ pbi_event_report_write_chart (const PbiEventReport  *report,
 
   g_return_val_if_fail (report != NULL && png_path != NULL, FALSE);
   captures = g_array_copy (report->capture_times);
-  g_array_sort (captures, cmp_gint64);
+  g_array_sort (captures, _pbi_engine_cmp_gint64);
   t0 = report->until;
   if (captures->len > 0)
     t0 = MIN (t0, g_array_index (captures, gint64, 0));

@@ -150,8 +150,8 @@ pbi_engine_check_connection_async (PbiEngine           *self,
 
   g_return_if_fail (PBI_IS_ENGINE (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_engine_check_connection_async);
+  task = _pbi_engine_task_new (self, pbi_engine_check_connection_async, cancellable, callback,
+                               user_data);
 
   store = _pbi_engine_get_store (self);
   url = pbi_store_get_setting_string (store, "immich_server_url");

@@ -472,8 +472,8 @@ pbi_engine_verify_async (PbiEngine           *self,
   Verify *v;
 
   g_return_if_fail (PBI_IS_ENGINE (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_engine_verify_async);
+  task = _pbi_engine_task_new (self, pbi_engine_verify_async, cancellable, callback,
+                               user_data);
   v = g_new0 (Verify, 1);
   v->photos = g_ptr_array_new_with_free_func ((GDestroyNotify) photo_free);
   v->album_name = g_strdup (pbi_engine_get_album_name (self));
@@ -501,6 +501,5 @@ pbi_engine_verify_finish (PbiEngine     *self,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_engine_task_finish_pointer (self, result, pbi_engine_verify_async, error);
 }

@@ -1,5 +1,6 @@
 /* pbi-immich-client-albums.c: album endpoints of PbiImmichClient: list, create, and
- * add assets (in batches).
+ * add assets (in batches); the route and task data of a call on an album's
+ * assets (the removal in pbi-immich-client-event.c uses them too).
  *
  * Copyright 2026 The PhotoBooth Immich Sync authors
  *
@@ -341,30 +342,46 @@ add_to_album_cb (GObject      *object,
   g_task_return_pointer (task, g_steal_pointer (&results), (GDestroyNotify) g_ptr_array_unref);
 }
 
-typedef struct
+/* The task data of a call on an album's assets (add here, remove in
+ * pbi-immich-client-event.c): takes @body. */
+AlbumAssets *
+_pbi_immich_album_assets_new (const gchar *album_id,
+                              JsonNode    *body)
 {
-  gchar    *album_id;
-  JsonNode *body;
-} AddToAlbum;
+  AlbumAssets *a = g_new0 (AlbumAssets, 1);
 
-static void
-add_to_album_free (AddToAlbum *a)
+  a->album_id = g_strdup (album_id);
+  a->body = body;
+  return a;
+}
+
+void
+_pbi_immich_album_assets_free (AlbumAssets *a)
 {
   g_free (a->album_id);
   g_clear_pointer (&a->body, json_node_unref);
   g_free (a);
 }
 
-static void
-add_to_album_start (GTask *task)
+/* Sends @a's body to the album's assets route with @method. */
+void
+_pbi_immich_album_assets_call (GTask               *task,
+                               const gchar         *method,
+                               GAsyncReadyCallback  callback)
 {
   PbiImmichClient *self = g_task_get_source_object (task);
-  AddToAlbum *a = g_task_get_task_data (task);
+  AlbumAssets *a = g_task_get_task_data (task);
   g_autofree gchar *escaped = g_uri_escape_string (a->album_id, NULL, FALSE);
   g_autofree gchar *path = g_strdup_printf ("%s/%s/assets", IS_V1 (self) ? "album" : "albums",
                                             escaped);
 
-  _pbi_immich_task_api_call (task, "PUT", path, a->body, REQ_ALBUM, add_to_album_cb);
+  _pbi_immich_task_api_call (task, method, path, a->body, REQ_ALBUM, callback);
+}
+
+static void
+add_to_album_start (GTask *task)
+{
+  _pbi_immich_album_assets_call (task, "PUT", add_to_album_cb);
 }
 
 void
@@ -375,16 +392,13 @@ pbi_immich_client_add_to_album_async (PbiImmichClient     *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  AddToAlbum *a;
-
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
   g_return_if_fail (album_id != NULL);
 
-  a = g_new0 (AddToAlbum, 1);
-  a->album_id = g_strdup (album_id);
-  a->body = _pbi_immich_ids_body (asset_ids);
   _pbi_immich_task_start (self, pbi_immich_client_add_to_album_async, add_to_album_start,
-                          a, (GDestroyNotify) add_to_album_free, cancellable, callback, user_data);
+                          _pbi_immich_album_assets_new (album_id, _pbi_immich_ids_body (asset_ids)),
+                          (GDestroyNotify) _pbi_immich_album_assets_free,
+                          cancellable, callback, user_data);
 }
 
 /**

@@ -55,8 +55,7 @@ bulk_check_cb (GObject      *object,
   answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
   if (answer == NULL)
     return;
-  arr = JSON_NODE_HOLDS_OBJECT (answer->root)
-        ? _pbi_immich_obj_array (json_node_get_object (answer->root), "results") : NULL;
+  arr = _pbi_immich_obj_array (_pbi_immich_node_object (answer->root), "results");
   if (arr == NULL)
     {
       _pbi_immich_return_bad_response (task, answer->resp, "lacks the results");
@@ -180,25 +179,11 @@ pbi_immich_client_bulk_check_finish (PbiImmichClient  *self,
 /* ------------------------------------------------------------------ */
 
 static void
-restore_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonAnswer) answer = NULL;
-
-  answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
-  if (answer == NULL)
-    return;
-  /* 1.x answers 204 without a body, later ones {"count": n}. */
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
 restore_start (GTask *task)
 {
+  /* 1.x answers 204 without a body, later ones {"count": n}: either is done. */
   _pbi_immich_task_api_call (task, "POST", "trash/restore/assets", g_task_get_task_data (task),
-                             REQ_NONE, restore_cb);
+                             REQ_NONE, _pbi_immich_return_true_cb);
 }
 
 void

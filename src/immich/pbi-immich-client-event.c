@@ -51,33 +51,6 @@ checksum_to_hex (const gchar *text)
   return g_string_free (hex, FALSE);
 }
 
-static JsonNode *
-ids_body (const gchar * const *ids,
-          gint                 force)
-{
-  JsonObject *obj = json_object_new ();
-  JsonNode *body = json_node_new (JSON_NODE_OBJECT);
-
-  json_object_set_member (obj, "ids", _pbi_immich_ids_array_node (ids));
-  if (force >= 0)
-    json_object_set_boolean_member (obj, "force", force != 0);
-  json_node_take_object (body, obj);
-  return body;
-}
-
-static void
-boolean_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonAnswer) answer = NULL;
-
-  answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
-  if (answer != NULL)
-    g_task_return_boolean (task, TRUE);
-}
-
 /* ------------------------------------------------------------------ */
 /* delete assets                                                       */
 /* ------------------------------------------------------------------ */
@@ -87,9 +60,8 @@ delete_start (GTask *task)
 {
   PbiImmichClient *self = g_task_get_source_object (task);
 
-  _pbi_immich_api_call_async (self, "DELETE", IS_V1 (self) ? "asset" : "assets",
-                              g_task_get_task_data (task), REQ_NONE,
-                              g_task_get_cancellable (task), boolean_cb, task);
+  _pbi_immich_task_api_call (task, "DELETE", IS_V1 (self) ? "asset" : "assets",
+                             g_task_get_task_data (task), REQ_NONE, _pbi_immich_return_true_cb);
 }
 
 void
@@ -100,14 +72,13 @@ pbi_immich_client_delete_assets_async (PbiImmichClient     *self,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
-  GTask *task;
+  JsonNode *body;
 
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_delete_assets_async);
-  g_task_set_task_data (task, ids_body (asset_ids, force ? 1 : 0),
-                        (GDestroyNotify) json_node_unref);
-  _pbi_immich_ensure_api (self, task, delete_start);
+  body = _pbi_immich_ids_body (asset_ids);
+  json_object_set_boolean_member (json_node_get_object (body), "force", force != FALSE);
+  _pbi_immich_task_start (self, pbi_immich_client_delete_assets_async, delete_start,
+                          body, (GDestroyNotify) json_node_unref, cancellable, callback, user_data);
 }
 
 gboolean
@@ -115,8 +86,8 @@ pbi_immich_client_delete_assets_finish (PbiImmichClient  *self,
                                         GAsyncResult     *result,
                                         GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return _pbi_immich_task_finish_boolean (self, result, pbi_immich_client_delete_assets_async,
+                                          error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -126,13 +97,7 @@ pbi_immich_client_delete_assets_finish (PbiImmichClient  *self,
 static void
 remove_start (GTask *task)
 {
-  PbiImmichClient *self = g_task_get_source_object (task);
-  const gchar *album_id = g_object_get_data (G_OBJECT (task), "album-id");
-  g_autofree gchar *path = g_strdup_printf ("%s/%s/assets", IS_V1 (self) ? "album" : "albums",
-                                            album_id);
-
-  _pbi_immich_api_call_async (self, "DELETE", path, g_task_get_task_data (task), REQ_ALBUM,
-                              g_task_get_cancellable (task), boolean_cb, task);
+  _pbi_immich_album_assets_call (task, "DELETE", _pbi_immich_return_true_cb);
 }
 
 void
@@ -143,15 +108,11 @@ pbi_immich_client_remove_from_album_async (PbiImmichClient     *self,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_remove_from_album_async);
-  g_task_set_task_data (task, ids_body (asset_ids, -1), (GDestroyNotify) json_node_unref);
-  g_object_set_data_full (G_OBJECT (task), "album-id",
-                          g_uri_escape_string (album_id, NULL, FALSE), g_free);
-  _pbi_immich_ensure_api (self, task, remove_start);
+  _pbi_immich_task_start (self, pbi_immich_client_remove_from_album_async, remove_start,
+                          _pbi_immich_album_assets_new (album_id, _pbi_immich_ids_body (asset_ids)),
+                          (GDestroyNotify) _pbi_immich_album_assets_free,
+                          cancellable, callback, user_data);
 }
 
 gboolean
@@ -159,8 +120,8 @@ pbi_immich_client_remove_from_album_finish (PbiImmichClient  *self,
                                             GAsyncResult     *result,
                                             GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return _pbi_immich_task_finish_boolean (self, result, pbi_immich_client_remove_from_album_async,
+                                          error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -189,7 +150,7 @@ add_assets (ListAssets *l,
   for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
     {
       JsonNode *n = json_array_get_element (items, i);
-      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+      JsonObject *obj = _pbi_immich_node_object (n);
       PbiImmichAssetInfo *info;
 
       if (_pbi_immich_obj_string (obj, "id") == NULL)
@@ -221,14 +182,13 @@ list_assets_cb (GObject      *object,
   answer = _pbi_immich_api_call_finish_or_return (self, result, task);
   if (answer == NULL)
     return;
-  obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
+  obj = _pbi_immich_node_object (answer->root);
   if (self->family != PBI_IMMICH_API_V3)
     {
       items = _pbi_immich_obj_array (obj, "assets");
       if (items == NULL || !add_assets (l, items))
         {
-          g_task_return_error (task, _pbi_immich_bad_response (answer->resp,
-                                                               "lacks the album's assets"));
+          _pbi_immich_return_bad_response (task, answer->resp, "lacks the album's assets");
           return;
         }
       g_task_return_pointer (task, g_ptr_array_ref (l->assets),
@@ -239,8 +199,7 @@ list_assets_cb (GObject      *object,
   items = _pbi_immich_obj_array (assets, "items");
   if (items == NULL || !add_assets (l, items))
     {
-      g_task_return_error (task, _pbi_immich_bad_response (answer->resp,
-                                                           "lacks assets.items"));
+      _pbi_immich_return_bad_response (task, answer->resp, "lacks assets.items");
       return;
     }
   if (_pbi_immich_obj_string (assets, "nextPage") != NULL && json_array_get_length (items) > 0)
@@ -263,8 +222,7 @@ list_assets_start (GTask *task)
       g_autofree gchar *id = g_uri_escape_string (l->album_id, NULL, FALSE);
       g_autofree gchar *path = g_strdup_printf ("%s/%s", IS_V1 (self) ? "album" : "albums", id);
 
-      _pbi_immich_api_call_async (self, "GET", path, NULL, REQ_ALBUM,
-                                  g_task_get_cancellable (task), list_assets_cb, task);
+      _pbi_immich_task_api_call (task, "GET", path, NULL, REQ_ALBUM, list_assets_cb);
     }
   else
     {
@@ -284,8 +242,8 @@ list_assets_start (GTask *task)
       json_builder_add_int_value (b, l->page);
       json_builder_end_object (b);
       body = json_builder_get_root (b);
-      _pbi_immich_api_call_async (self, "POST", "search/metadata", body, REQ_ALBUM,
-                                  g_task_get_cancellable (task), list_assets_cb, task);
+      _pbi_immich_task_api_call (task, "POST", "search/metadata", body, REQ_ALBUM,
+                                 list_assets_cb);
     }
 }
 
@@ -296,18 +254,15 @@ pbi_immich_client_list_album_assets_async (PbiImmichClient     *self,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data)
 {
-  GTask *task;
   ListAssets *l;
 
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_list_album_assets_async);
   l = g_new0 (ListAssets, 1);
   l->album_id = g_strdup (album_id);
   l->assets = g_ptr_array_new_with_free_func ((GDestroyNotify) pbi_immich_asset_info_free);
   l->page = 1;
-  g_task_set_task_data (task, l, (GDestroyNotify) list_assets_free);
-  _pbi_immich_ensure_api (self, task, list_assets_start);
+  _pbi_immich_task_start (self, pbi_immich_client_list_album_assets_async, list_assets_start,
+                          l, (GDestroyNotify) list_assets_free, cancellable, callback, user_data);
 }
 
 /**
@@ -320,8 +275,8 @@ pbi_immich_client_list_album_assets_finish (PbiImmichClient  *self,
                                             GAsyncResult     *result,
                                             GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_immich_task_finish_pointer (self, result, pbi_immich_client_list_album_assets_async,
+                                          error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -371,12 +326,9 @@ pbi_immich_client_get_server_time_async (PbiImmichClient     *self,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_get_server_time_async);
-  _pbi_immich_ensure_api (self, task, time_start);
+  _pbi_immich_task_start (self, pbi_immich_client_get_server_time_async, time_start,
+                          NULL, NULL, cancellable, callback, user_data);
 }
 
 /**
@@ -389,6 +341,6 @@ pbi_immich_client_get_server_time_finish (PbiImmichClient  *self,
                                           GAsyncResult     *result,
                                           GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_immich_task_finish_pointer (self, result, pbi_immich_client_get_server_time_async,
+                                          error);
 }

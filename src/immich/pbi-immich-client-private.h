@@ -149,6 +149,9 @@ JsonAnswer *_pbi_immich_api_call_finish (PbiImmichClient  *self,
 JsonAnswer *_pbi_immich_api_call_finish_or_return (PbiImmichClient *self,
                                                    GAsyncResult    *result,
                                                    GTask           *task);
+void _pbi_immich_return_true_cb (GObject      *object,
+                                 GAsyncResult *result,
+                                 gpointer      user_data);
 void _pbi_immich_ensure_api (PbiImmichClient *self,
                              GTask           *task,
                              ApiStart         start);
@@ -201,6 +204,20 @@ JsonNode *_pbi_immich_exchange_finish_json (PbiImmichClient  *self,
                                             GError          **error);
 JsonNode *_pbi_immich_ids_array_node (const gchar * const *ids);
 JsonNode *_pbi_immich_ids_body (const gchar * const *ids);
+
+/* pbi-immich-client-albums.c: the task data of a call on an album's assets */
+typedef struct
+{
+  gchar    *album_id;
+  JsonNode *body;
+} AlbumAssets;
+
+AlbumAssets *_pbi_immich_album_assets_new (const gchar *album_id,
+                                           JsonNode    *body);
+void _pbi_immich_album_assets_free (AlbumAssets *a);
+void _pbi_immich_album_assets_call (GTask               *task,
+                                    const gchar         *method,
+                                    GAsyncReadyCallback  callback);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Response, _pbi_immich_response_free)
 

@@ -923,6 +923,21 @@ _pbi_immich_api_call_finish_or_return (PbiImmichClient *self,
   return answer;
 }
 
+/* For an API call whose answer carries nothing: returns TRUE on @user_data
+ * (a GTask, transfer full) once the call succeeded, else its error. */
+void
+_pbi_immich_return_true_cb (GObject      *object,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonAnswer) answer = NULL;
+
+  answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
+  if (answer != NULL)
+    g_task_return_boolean (task, TRUE);
+}
+
 /* ------------------------------------------------------------------ */
 /* The task of a public call                                           */
 /* ------------------------------------------------------------------ */

@@ -394,14 +394,13 @@ storage_cb (GObject      *object,
   answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
   if (answer == NULL)
     return;
-  obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
+  obj = _pbi_immich_node_object (answer->root);
   storage = g_new0 (Storage, 1);
   if (!obj_int64 (obj, "diskAvailableRaw", &storage->available) ||
       !obj_int64 (obj, "diskSizeRaw", &storage->size))
     {
       g_free (storage);
-      g_task_return_error (task, _pbi_immich_bad_response (answer->resp,
-                                                           "lacks diskAvailableRaw or diskSizeRaw"));
+      _pbi_immich_return_bad_response (task, answer->resp, "lacks diskAvailableRaw or diskSizeRaw");
       return;
     }
   g_task_return_pointer (task, storage, g_free);
@@ -414,8 +413,8 @@ storage_start (GTask *task)
 
   /* 1.x: GET /server-info answers the storage; 2.x and 3.x: /server/storage
    * (3.x asks for the key's permission server.storage) */
-  _pbi_immich_api_call_async (self, "GET", IS_V1 (self) ? "server-info" : "server/storage",
-                              NULL, REQ_NONE, g_task_get_cancellable (task), storage_cb, task);
+  _pbi_immich_task_api_call (task, "GET", IS_V1 (self) ? "server-info" : "server/storage",
+                             NULL, REQ_NONE, storage_cb);
 }
 
 /**
@@ -434,12 +433,9 @@ pbi_immich_client_get_storage_async (PbiImmichClient     *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_get_storage_async);
-  _pbi_immich_ensure_api (self, task, storage_start);
+  _pbi_immich_task_start (self, pbi_immich_client_get_storage_async, storage_start,
+                          NULL, NULL, cancellable, callback, user_data);
 }
 
 /**

@@ -39,8 +39,7 @@ links_path (PbiImmichClient *self)
 static PbiImmichSharedLink *
 link_from_json (JsonNode *node)
 {
-  JsonObject *obj = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node)
-                                                                  : NULL;
+  JsonObject *obj = _pbi_immich_node_object (node);
   PbiImmichSharedLink *link;
   const gchar *expires;
 
@@ -78,10 +77,10 @@ config_cb (GObject      *object,
   answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
   if (answer == NULL)
     return;
-  obj = JSON_NODE_HOLDS_OBJECT (answer->root) ? json_node_get_object (answer->root) : NULL;
+  obj = _pbi_immich_node_object (answer->root);
   if (obj == NULL)
     {
-      g_task_return_error (task, _pbi_immich_bad_response (answer->resp, "is not an object"));
+      _pbi_immich_return_bad_response (task, answer->resp, "is not an object");
       return;
     }
   g_task_return_pointer (task, g_strdup (_pbi_immich_obj_string (obj, "externalDomain")
@@ -94,8 +93,8 @@ config_start (GTask *task)
 {
   PbiImmichClient *self = g_task_get_source_object (task);
 
-  _pbi_immich_api_call_async (self, "GET", IS_V1 (self) ? "server-info/config" : "server/config",
-                              NULL, REQ_NO_AUTH, g_task_get_cancellable (task), config_cb, task);
+  _pbi_immich_task_api_call (task, "GET", IS_V1 (self) ? "server-info/config" : "server/config",
+                             NULL, REQ_NO_AUTH, config_cb);
 }
 
 void
@@ -104,12 +103,9 @@ pbi_immich_client_get_external_domain_async (PbiImmichClient     *self,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_get_external_domain_async);
-  _pbi_immich_ensure_api (self, task, config_start);
+  _pbi_immich_task_start (self, pbi_immich_client_get_external_domain_async, config_start,
+                          NULL, NULL, cancellable, callback, user_data);
 }
 
 gchar *
@@ -117,8 +113,8 @@ pbi_immich_client_get_external_domain_finish (PbiImmichClient  *self,
                                               GAsyncResult     *result,
                                               GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_immich_task_finish_pointer (self, result, pbi_immich_client_get_external_domain_async,
+                                          error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -140,7 +136,7 @@ create_cb (GObject      *object,
   link = link_from_json (answer->root);
   if (link == NULL)
     {
-      g_task_return_error (task, _pbi_immich_bad_response (answer->resp, "lacks the link's key"));
+      _pbi_immich_return_bad_response (task, answer->resp, "lacks the link's key");
       return;
     }
   g_task_return_pointer (task, link, (GDestroyNotify) pbi_immich_shared_link_free);
@@ -151,8 +147,8 @@ create_start (GTask *task)
 {
   PbiImmichClient *self = g_task_get_source_object (task);
 
-  _pbi_immich_api_call_async (self, "POST", links_path (self), g_task_get_task_data (task),
-                              REQ_NOT_REPEATABLE, g_task_get_cancellable (task), create_cb, task);
+  _pbi_immich_task_api_call (task, "POST", links_path (self), g_task_get_task_data (task),
+                             REQ_NOT_REPEATABLE, create_cb);
 }
 
 void
@@ -166,7 +162,6 @@ pbi_immich_client_create_shared_link_async (PbiImmichClient     *self,
                                             gpointer             user_data)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  GTask *task;
 
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
   g_return_if_fail (album_id != NULL);
@@ -196,10 +191,9 @@ pbi_immich_client_create_shared_link_async (PbiImmichClient     *self,
     }
   json_builder_end_object (b);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_create_shared_link_async);
-  g_task_set_task_data (task, json_builder_get_root (b), (GDestroyNotify) json_node_unref);
-  _pbi_immich_ensure_api (self, task, create_start);
+  _pbi_immich_task_start (self, pbi_immich_client_create_shared_link_async, create_start,
+                          json_builder_get_root (b), (GDestroyNotify) json_node_unref,
+                          cancellable, callback, user_data);
 }
 
 /**
@@ -212,8 +206,8 @@ pbi_immich_client_create_shared_link_finish (PbiImmichClient  *self,
                                              GAsyncResult     *result,
                                              GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_immich_task_finish_pointer (self, result, pbi_immich_client_create_shared_link_async,
+                                          error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -235,7 +229,7 @@ list_cb (GObject      *object,
     return;
   if (!JSON_NODE_HOLDS_ARRAY (answer->root))
     {
-      g_task_return_error (task, _pbi_immich_bad_response (answer->resp, "is not a list"));
+      _pbi_immich_return_bad_response (task, answer->resp, "is not a list");
       return;
     }
   arr = json_node_get_array (answer->root);
@@ -255,8 +249,7 @@ list_start (GTask *task)
 {
   PbiImmichClient *self = g_task_get_source_object (task);
 
-  _pbi_immich_api_call_async (self, "GET", links_path (self), NULL, REQ_NONE,
-                              g_task_get_cancellable (task), list_cb, task);
+  _pbi_immich_task_api_call (task, "GET", links_path (self), NULL, REQ_NONE, list_cb);
 }
 
 void
@@ -265,12 +258,9 @@ pbi_immich_client_list_shared_links_async (PbiImmichClient     *self,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_list_shared_links_async);
-  _pbi_immich_ensure_api (self, task, list_start);
+  _pbi_immich_task_start (self, pbi_immich_client_list_shared_links_async, list_start,
+                          NULL, NULL, cancellable, callback, user_data);
 }
 
 /**
@@ -283,26 +273,13 @@ pbi_immich_client_list_shared_links_finish (PbiImmichClient  *self,
                                             GAsyncResult     *result,
                                             GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _pbi_immich_task_finish_pointer (self, result, pbi_immich_client_list_shared_links_async,
+                                          error);
 }
 
 /* ------------------------------------------------------------------ */
 /* delete                                                              */
 /* ------------------------------------------------------------------ */
-
-static void
-delete_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonAnswer) answer = NULL;
-
-  answer = _pbi_immich_api_call_finish_or_return (PBI_IMMICH_CLIENT (object), result, task);
-  if (answer != NULL)
-    g_task_return_boolean (task, TRUE);
-}
 
 static void
 delete_start (GTask *task)
@@ -311,8 +288,7 @@ delete_start (GTask *task)
   g_autofree gchar *path = g_strdup_printf ("%s/%s", links_path (self),
                                             (const gchar *) g_task_get_task_data (task));
 
-  _pbi_immich_api_call_async (self, "DELETE", path, NULL, REQ_NONE,
-                              g_task_get_cancellable (task), delete_cb, task);
+  _pbi_immich_task_api_call (task, "DELETE", path, NULL, REQ_NONE, _pbi_immich_return_true_cb);
 }
 
 void
@@ -322,13 +298,10 @@ pbi_immich_client_delete_shared_link_async (PbiImmichClient     *self,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (PBI_IS_IMMICH_CLIENT (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pbi_immich_client_delete_shared_link_async);
-  g_task_set_task_data (task, g_uri_escape_string (link_id, NULL, FALSE), g_free);
-  _pbi_immich_ensure_api (self, task, delete_start);
+  _pbi_immich_task_start (self, pbi_immich_client_delete_shared_link_async, delete_start,
+                          g_uri_escape_string (link_id, NULL, FALSE), g_free,
+                          cancellable, callback, user_data);
 }
 
 gboolean
@@ -336,6 +309,6 @@ pbi_immich_client_delete_shared_link_finish (PbiImmichClient  *self,
                                              GAsyncResult     *result,
                                              GError          **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return _pbi_immich_task_finish_boolean (self, result, pbi_immich_client_delete_shared_link_async,
+                                          error);
 }

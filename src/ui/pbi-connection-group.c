@@ -500,12 +500,8 @@ pbi_connection_group_class_init (PbiConnectionGroupClass *klass)
   object_class->dispose = pbi_connection_group_dispose;
   object_class->set_property = pbi_connection_group_set_property;
 
-  properties[PROP_ENGINE] =
-    g_param_spec_object ("engine", NULL, NULL, PBI_TYPE_ENGINE,
-                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_SETTINGS] =
-    g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
-                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ENGINE] = pbi_ui_param_spec_engine ();
+  properties[PROP_SETTINGS] = pbi_ui_param_spec_settings ();
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**

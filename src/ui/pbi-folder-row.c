@@ -237,9 +237,7 @@ pbi_folder_row_class_init (PbiFolderRowClass *klass)
   object_class->dispose = pbi_folder_row_dispose;
   object_class->set_property = pbi_folder_row_set_property;
 
-  properties[PROP_SETTINGS] =
-    g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
-                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SETTINGS] = pbi_ui_param_spec_settings ();
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "pbi-free-space.h"
+#include "pbi-ui-util.h"
 
 #define WARN_BYTES     (2 * (guint64) 1024 * 1024 * 1024)
 #define WARN_FRACTION  0.10
@@ -28,20 +29,6 @@ pbi_free_space_level (guint64 free_bytes,
   if (free_bytes < WARN_BYTES || (size > 0 && free_bytes < size * WARN_FRACTION))
     return PBI_FREE_SPACE_LOW;
   return PBI_FREE_SPACE_OK;
-}
-
-static void
-set_icon (GtkImage    *image,
-          const gchar *icon,
-          const gchar *css)
-{
-  static const gchar *classes[] = { "success", "warning", "error", "dim-label" };
-
-  gtk_image_set_from_icon_name (image, icon);
-  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
-    gtk_widget_remove_css_class (GTK_WIDGET (image), classes[i]);
-  if (css != NULL)
-    gtk_widget_add_css_class (GTK_WIDGET (image), css);
 }
 
 static const gchar *
@@ -72,7 +59,7 @@ pbi_free_space_show (AdwActionRow      *row,
                            free_s, size_s)
         : g_strdup_printf (_("Only %s free of %s: free space on the server now, or uploads "
                              "will fail."), free_s, size_s);
-      set_icon (icon, "dialog-error-symbolic", "error");
+      pbi_image_set_state (icon, "dialog-error-symbolic", "error");
       break;
     case PBI_FREE_SPACE_LOW:
       title = booth ? _("This booth’s disk is getting full")
@@ -81,14 +68,14 @@ pbi_free_space_show (AdwActionRow      *row,
         ? g_strdup_printf (_("%s free of %s: make room before the event goes on much longer."),
                            free_s, size_s)
         : g_strdup_printf (_("%s free of %s: make room on the server soon."), free_s, size_s);
-      set_icon (icon, "dialog-warning-symbolic", "warning");
+      pbi_image_set_state (icon, "dialog-warning-symbolic", "warning");
       break;
     case PBI_FREE_SPACE_OK:
     default:
       title = booth ? _("Free space on this booth") : _("Free space on the server");
       /* TRANSLATORS: "12.3 GB free of 32.0 GB" */
       subtitle = g_strdup_printf (_("%s free of %s"), free_s, size_s);
-      set_icon (icon, plain_icon (place), NULL);
+      pbi_image_set_state (icon, plain_icon (place), NULL);
       break;
     }
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
@@ -105,5 +92,5 @@ pbi_free_space_show_unknown (AdwActionRow      *row,
                                  place == PBI_FREE_SPACE_BOOTH ? _("Free space on this booth")
                                                                : _("Free space on the server"));
   adw_action_row_set_subtitle (row, why != NULL ? why : _("Unknown"));
-  set_icon (icon, plain_icon (place), "dim-label");
+  pbi_image_set_state (icon, plain_icon (place), "dim-label");
 }

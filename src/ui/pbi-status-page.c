@@ -22,6 +22,7 @@
 #include "pbi-immich-error.h"
 #include "pbi-status-page.h"
 #include "pbi-ui-format.h"
+#include "pbi-ui-util.h"
 
 #define READ_ONLY_POLL_S    2
 
@@ -79,20 +80,6 @@ toast (PbiStatusPage *self,
   adw_toast_overlay_add_toast (self->toast_overlay, t);
 }
 
-static void
-set_icon_state (GtkImage    *image,
-                const gchar *icon,
-                const gchar *css)
-{
-  static const gchar *classes[] = { "success", "warning", "error", "dim-label" };
-
-  gtk_image_set_from_icon_name (image, icon);
-  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
-    gtk_widget_remove_css_class (GTK_WIDGET (image), classes[i]);
-  if (css != NULL)
-    gtk_widget_add_css_class (GTK_WIDGET (image), css);
-}
-
 static gchar *
 server_host (PbiStatusPage *self)
 {
@@ -123,7 +110,7 @@ update_connection (PbiStatusPage *self)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->connection_row),
                                      _("Read-only: another program syncs this database"));
       adw_action_row_set_subtitle (self->connection_row, self->read_only);
-      set_icon_state (self->connection_icon, "changes-prevent-symbolic", "warning");
+      pbi_image_set_state (self->connection_icon, "changes-prevent-symbolic", "warning");
       return;
     }
 
@@ -141,7 +128,7 @@ update_connection (PbiStatusPage *self)
       else
         title = g_strdup_printf (_("Connected to %s (Immich %s)"), host,
                                  version != NULL ? version : "?");
-      set_icon_state (self->connection_icon, "emblem-ok-symbolic", "success");
+      pbi_image_set_state (self->connection_icon, "emblem-ok-symbolic", "success");
       break;
     case PBI_CONNECTION_OFFLINE:
       {
@@ -163,7 +150,7 @@ update_connection (PbiStatusPage *self)
           title = g_strdup (_("Server unreachable — trying again now…"));
       }
       subtitle = message;
-      set_icon_state (self->connection_icon, "network-offline-symbolic", "warning");
+      pbi_image_set_state (self->connection_icon, "network-offline-symbolic", "warning");
       break;
     case PBI_CONNECTION_ERROR:
       if (g_error_matches (self->account_error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_UNAUTHORIZED))
@@ -174,22 +161,22 @@ update_connection (PbiStatusPage *self)
       else
         title = g_strdup (_("The server refused the connection"));
       subtitle = message;
-      set_icon_state (self->connection_icon, "dialog-error-symbolic", "error");
+      pbi_image_set_state (self->connection_icon, "dialog-error-symbolic", "error");
       break;
     case PBI_CONNECTION_DISABLED:
       title = g_strdup (_("Sync is paused"));
       subtitle = _("Photos are queued and sent once sync is resumed.");
-      set_icon_state (self->connection_icon, "media-playback-pause-symbolic", "dim-label");
+      pbi_image_set_state (self->connection_icon, "media-playback-pause-symbolic", "dim-label");
       break;
     case PBI_CONNECTION_UNCONFIGURED:
       title = g_strdup (_("Not set up yet"));
       subtitle = _("Set the server address and API key in the preferences.");
-      set_icon_state (self->connection_icon, "emblem-important-symbolic", "warning");
+      pbi_image_set_state (self->connection_icon, "emblem-important-symbolic", "warning");
       break;
     case PBI_CONNECTION_CONNECTING:
     default:
       title = g_strdup_printf (_("Connecting to %s…"), host);
-      set_icon_state (self->connection_icon, "network-transmit-receive-symbolic", "dim-label");
+      pbi_image_set_state (self->connection_icon, "network-transmit-receive-symbolic", "dim-label");
       break;
     }
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->connection_row), title);
@@ -633,6 +620,24 @@ on_file_state_changed_cb (PbiEngine     *engine,
 /* ------------------------------------------------------------------------ */
 /* actions                                                                    */
 
+/* Toasts how a sync of several photos ended: its counts, or why it stopped. */
+static void
+toast_sync_end (PbiStatusPage        *self,
+                const PbiSyncSummary *summary,
+                const GError         *error)
+{
+  g_autofree gchar *text = NULL;
+
+  if (summary == NULL)
+    text = g_strdup_printf (_("Sync stopped: %s"), error->message);
+  else
+    /* TRANSLATORS: after Sync All Photos */
+    text = g_strdup_printf (_("Sync done: %u uploaded, %u already on the server, %u failed"),
+                            summary->uploaded, summary->duplicates + summary->skipped,
+                            summary->failed);
+  toast (self, text);
+}
+
 static void
 sync_all_cb (GObject      *object,
              GAsyncResult *result,
@@ -641,25 +646,15 @@ sync_all_cb (GObject      *object,
   g_autoptr(PbiStatusPage) self = user_data;
   g_autoptr(PbiSyncSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *text = NULL;
 
   summary = pbi_engine_sync_folder_finish (PBI_ENGINE (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self->syncing_all = FALSE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.sync-all", TRUE);
-  if (summary == NULL)
-    {
-      text = g_strdup_printf (_("Sync stopped: %s"), error->message);
-      toast (self, text);
-      return;
-    }
-  /* TRANSLATORS: after Sync All Photos */
-  text = g_strdup_printf (_("Sync done: %u uploaded, %u already on the server, %u failed"),
-                          summary->uploaded, summary->duplicates + summary->skipped,
-                          summary->failed);
-  toast (self, text);
-  schedule_account (self, 100);
+  toast_sync_end (self, summary, error);
+  if (summary != NULL)
+    schedule_account (self, 100);
 }
 
 static void
@@ -694,18 +689,11 @@ sync_files_cb (GObject      *object,
   g_autoptr(PbiStatusPage) self = user_data;
   g_autoptr(PbiSyncSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *text = NULL;
 
   summary = pbi_engine_sync_files_finish (PBI_ENGINE (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (summary == NULL)
-    text = g_strdup_printf (_("Sync stopped: %s"), error->message);
-  else
-    text = g_strdup_printf (_("Sync done: %u uploaded, %u already on the server, %u failed"),
-                            summary->uploaded, summary->duplicates + summary->skipped,
-                            summary->failed);
-  toast (self, text);
+  toast_sync_end (self, summary, error);
 }
 
 typedef struct
