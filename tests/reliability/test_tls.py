@@ -90,6 +90,9 @@ def test_self_signed_refused_pinned_then_changed(workdir):
         assert pin.returncode == 0, pin.stderr
         # the capture and the three photos the refused sync left queued
         wait_for(lambda: fake.state()["assets"] == 4, 30, what="the queue after the pin")
+        # and in the album (the adds follow the uploads), before watch stops
+        wait_for(lambda: [len(a["assets"]) for a in fake.state()["albums"]] == [4], 30,
+                 what="the four photos in the album")
         tool.finish(w)
 
         t = tool.run("test-connection")
