@@ -3,6 +3,7 @@
 (issue 11) in each route family."""
 
 import datetime
+import json
 import os
 import time
 
@@ -197,6 +198,9 @@ def report(workdir, version):
         wait_for(lambda: "connected" in tool.sql(
             "SELECT state FROM pbi_connection_log ORDER BY id DESC LIMIT 1"), 10,
             what="reconnected")
+        # the album add follows the upload: the photo counts once it is done
+        wait_for(lambda: json.loads(tool.run("status", "--json").stdout)["pending"] == 0, 30,
+                 what="nothing pending")
         tool.finish(watch)
 
         p, rep = run_json(tool, "report", "--chart", os.path.join(workdir, "chart.png"))
