@@ -173,6 +173,8 @@ gboolean        pbi_store_reset_setting            (PbiStore       *self,
 /* files */
 PbiFileRecord  *pbi_store_file_get                 (PbiStore       *self,
                                                     const gchar    *path);
+GHashTable     *pbi_store_files_synced             (PbiStore       *self,
+                                                    const gchar * const *albums);
 PbiFileRecord  *pbi_store_file_find_synced         (PbiStore       *self,
                                                     const gchar    *sha1);
 PbiFileRecord  *pbi_store_file_get_by_id           (PbiStore       *self,
