@@ -194,7 +194,7 @@ _pbi_engine_refresh_counts (PbiEngine *self)
   guint counts[PBI_N_FILE_STATES] = { 0 };
   guint pending = 0;
 
-  pbi_store_files_count_by_state (self->store, counts);
+  pbi_store_files_count_unfinished (self->store, counts);
   for (guint i = 0; i < PBI_N_FILE_STATES; i++)
     if (i != PBI_FILE_STATE_DONE && i != PBI_FILE_STATE_DUPLICATE &&
         i != PBI_FILE_STATE_FAILED && i != PBI_FILE_STATE_REJECTED)

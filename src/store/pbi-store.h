@@ -200,6 +200,8 @@ GPtrArray      *pbi_store_files_failed             (PbiStore       *self,
 gint64          pbi_store_files_next_retry         (PbiStore       *self);
 void            pbi_store_files_count_by_state     (PbiStore       *self,
                                                     guint           counts[PBI_N_FILE_STATES]);
+void            pbi_store_files_count_unfinished   (PbiStore       *self,
+                                                    guint           counts[PBI_N_FILE_STATES]);
 gint            pbi_store_files_reset_failed       (PbiStore       *self,
                                                     GError        **error);
 

@@ -442,7 +442,7 @@ test_migrate_from_v1 (void)
   g_assert_false (pbi_store_is_foreign (store));
   db = _pbi_store_get_db (store);
   g_assert_cmpint (test_db_int (db, "PRAGMA user_version"), ==, PBI_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (test_db_int (db, "SELECT count(*) FROM sqlite_master WHERE name = 'pbi_files_sha1'"), ==, 1);
+  g_assert_cmpint (test_db_int (db, "SELECT count(*) FROM sqlite_master WHERE name = 'pbi_files_sha1_prefix'"), ==, 1);
   g_assert_cmpint (test_db_int (db, "SELECT count(*) FROM pbi_meta WHERE key = 'schema_version'"), ==, 0);
 
   record = pbi_store_file_get (store, "/p/a.jpg");
