@@ -25,6 +25,7 @@ from benchlib import (Fake, Proxy, busy_cpu_pct, drop_caches, ensure_photos, lin
                       sha1_file, warm_cache)
 from clients import ALBUM, Ours, Peer
 import report
+import scale
 
 MB = 1000 * 1000
 
@@ -50,6 +51,8 @@ SIZES = {
         "b1_reps": 3,
     },
 }
+for _mode in SIZES:
+    SIZES[_mode].update(scale.SIZES[_mode])
 
 
 class Bench:
@@ -557,7 +560,8 @@ class Bench:
                               f"({self.busy_before:.0f} % of a core in use): figures are skewed")
             log(f"WARNING: {self.busy_before:.0f} % of a core already in use by other processes")
         steps = [("B1", self.b1_b6), ("B2", self.b2_b4b), ("B3", self.b3), ("B4", self.b4a),
-                 ("B5", self.b5), ("B7", self.b7), ("B8", self.b8)]
+                 ("B5", self.b5), ("B7", self.b7), ("B8", self.b8),
+                 ("B1S", lambda: scale.b1s(self)), ("B9", lambda: scale.b9(self))]
         for key, fn in steps:
             if only and key not in only:
                 continue
@@ -589,7 +593,7 @@ def main():
     ap.add_argument("--data-dir", default="/tmp/pbi-bench-data")
     ap.add_argument("--results", default=os.path.join(os.path.dirname(
         os.path.abspath(__file__)), "results"))
-    ap.add_argument("--only", default="", help="comma-separated: B1,B2,B3,B4,B5,B7,B8")
+    ap.add_argument("--only", default="", help="comma-separated: B1,B2,B3,B4,B5,B7,B8,B1S,B9")
     ap.add_argument("--ours-concurrency", type=int, default=None, metavar="N",
                     help="B1: set immich_upload_concurrency (default: the tool's default)")
     ap.add_argument("--keep-data", action="store_true",

@@ -192,6 +192,7 @@ class Fake:
         self.exe = os.path.join(builddir, "tests", "fake-immich", "fake-immich")
         self.workdir = workdir
         self.version = version
+        self.extra_args = []
 
     def __enter__(self):
         os.makedirs(self.workdir, exist_ok=True)
@@ -199,7 +200,8 @@ class Fake:
         # (--port last: a `pkill -f "fake-immich --port 0"` elsewhere must
         # not stop the benchmark's servers)
         self.proc = subprocess.Popen([self.exe, "--api-key", API_KEY,
-                                      "--api-version", self.version, "--port", "0"],
+                                      "--api-version", self.version, *self.extra_args,
+                                      "--port", "0"],
                                      stdout=subprocess.PIPE, stderr=self.err)
         self.url = self.proc.stdout.readline().decode().strip()
         if not self.url.startswith("http"):

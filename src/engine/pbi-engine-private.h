@@ -163,6 +163,8 @@ struct _PbiEngine
 
   GHashTable         *dirty;            /* path → PbiFileRecord waiting to be written */
   guint               flush_source;
+  guint               counts_source;     /* a count put off (see _pbi_engine_refresh_counts) */
+  gint64              counts_next_us;    /* monotonic: counting again is due */
   gboolean            write_failing;
   guint               pending_uploaded;
   guint               pending_duplicates;

@@ -26,6 +26,8 @@
 #include "pbi-store.h"
 #include "pbi-watcher.h"
 #define ENQUEUE_CHUNK            100
+/* from this many files, what is synced already is read in one query */
+#define SYNCED_SNAPSHOT_MIN      1000
 
 G_DEFINE_BOXED_TYPE (PbiSyncResult, pbi_sync_result, pbi_sync_result_copy, pbi_sync_result_free)
 G_DEFINE_BOXED_TYPE (PbiSyncSummary, pbi_sync_summary, pbi_sync_summary_copy, pbi_sync_summary_free)
@@ -129,6 +131,7 @@ typedef struct
   PbiEngine *self;      /* (owned) */
   Request   *req;
   GPtrArray *entries;   /* (element-type PbiScanEntry) (owned) */
+  GHashTable *synced;   /* (owned) (nullable) pbi_store_files_synced() for large runs */
   guint      next;
   guint      idle_id;
 } EnqueueRun;
@@ -138,6 +141,7 @@ enqueue_run_free (EnqueueRun *run)
 {
   g_object_unref (run->self);
   g_ptr_array_unref (run->entries);
+  g_clear_pointer (&run->synced, g_hash_table_unref);
   g_free (run);
 }
 
@@ -155,10 +159,22 @@ enqueue_chunk_cb (gpointer user_data)
     {
       PbiScanEntry *entry = g_ptr_array_index (run->entries, run->next);
       gboolean skipped = FALSE;
-      Job *job = _pbi_engine_enqueue_path (self, entry->path, entry->size, entry->mtime_us,
-                                           (const gchar * const *) req->albums, !req->automatic,
-                                           &skipped);
+      const gint64 *stored = run->synced != NULL
+                             ? g_hash_table_lookup (run->synced, entry->path) : NULL;
+      Job *job;
 
+      /* synced before, unchanged, and not being worked on (the engine's own
+       * changes are in jobs or dirty until written) */
+      if (stored != NULL && stored[0] == entry->size && stored[1] == entry->mtime_us
+          && !g_hash_table_contains (self->jobs, entry->path)
+          && !g_hash_table_contains (self->dirty, entry->path))
+        {
+          req->summary.skipped++;
+          continue;
+        }
+      job = _pbi_engine_enqueue_path (self, entry->path, entry->size, entry->mtime_us,
+                                      (const gchar * const *) req->albums, !req->automatic,
+                                      &skipped);
       if (job == NULL)
         {
           if (skipped)
@@ -202,6 +218,8 @@ start_enqueue_run (PbiEngine *self,
   run->self = g_object_ref (self);
   run->req = req;
   run->entries = g_ptr_array_ref (entries);
+  if (entries->len >= SYNCED_SNAPSHOT_MIN)
+    run->synced = pbi_store_files_synced (self->store, (const gchar * const *) req->albums);
   req->remaining++;  /* sentinel until every entry is queued */
   run->idle_id = g_idle_add (enqueue_chunk_cb, run);
 }

@@ -1,9 +1,11 @@
 /* pbi-engine-verify.c: after the event, every local photo against the
- * server: one bulk checksum check per 5,000 photos, the album's asset list
- * (a page per 1,000 in 3.x, one request before), then the fixes: photos
- * the server lost are queued and sent again, trashed ones restored, ones
- * missing from the album added back, and photos of the folder not synced
- * yet (never queued, failed, refused) sent.
+ * server: one bulk checksum check per 5,000 photos, then the album: from
+ * 1.106 every asset is put into it again, 5,000 a request (the server
+ * answers "duplicate" for those it holds and adds the others back; listing
+ * the album would be a full asset record of about 1 kB per photo), 1.x
+ * lists it; then the fixes: photos the server lost are queued and sent
+ * again, trashed ones restored, and photos of the folder not synced yet
+ * (never queued, failed, refused) sent.
  *
  * Copyright 2026 The PhotoBooth Immich Sync authors
  *
@@ -36,6 +38,8 @@ typedef struct
   gchar           *album_name;
   gchar           *album_id;
   GPtrArray       *to_add;     /* (owned) asset ids (borrowed from photos) */
+  guint            put_from;   /* photos[put_from, put_next) are in the current batch */
+  guint            put_next;
   PbiVerifyResult  result;
 } Verify;
 
@@ -261,6 +265,93 @@ album_assets_cb (GObject      *object,
   add_back (task);
 }
 
+static void put_next (GTask *task);
+
+static void
+put_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Verify *v = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GHashTable) held = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) added = g_hash_table_new (g_str_hash, g_str_equal);
+  GError *error = NULL;
+
+  results = pbi_immich_client_add_to_album_finish (PBI_IMMICH_CLIENT (object), result, &error);
+  if (results == NULL && v->put_from == 0)
+    {
+      /* e.g. a key that may read the album but not add to it: list it */
+      g_debug ("Putting the photos into the album again: %s; listing it", error->message);
+      g_error_free (error);
+      pbi_immich_client_list_album_assets_async (v->client, v->album_id,
+                                                 g_task_get_cancellable (task), album_assets_cb,
+                                                 g_object_ref (task));
+      return;
+    }
+  if (results == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  for (guint i = 0; i < results->len; i++)
+    {
+      PbiImmichAlbumAddResult *r = g_ptr_array_index (results, i);
+
+      if (r->success)
+        g_hash_table_add (added, r->id);
+      else if (g_strcmp0 (r->error, "duplicate") == 0)
+        g_hash_table_add (held, r->id);
+    }
+  for (guint i = v->put_from; i < v->put_next; i++)
+    {
+      Photo *p = g_ptr_array_index (v->photos, i);
+
+      if (p->asset_id == NULL || p->lost)
+        continue;
+      if (g_hash_table_contains (added, p->asset_id))
+        {
+          p->in_album = TRUE;
+          v->result.added_back++;
+        }
+      else if (g_hash_table_contains (held, p->asset_id))
+        p->in_album = TRUE;
+    }
+  put_next (g_object_ref (task));
+}
+
+/* (transfer full) @task */
+static void
+put_next (GTask *task)
+{
+  Verify *v = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  guint i;
+
+  for (i = v->put_next; i < v->photos->len && ids->len < PBI_IMMICH_BULK_CHECK_BATCH; i++)
+    {
+      Photo *p = g_ptr_array_index (v->photos, i);
+
+      if (p->asset_id != NULL && !p->lost)
+        g_ptr_array_add (ids, p->asset_id);
+    }
+  v->put_from = v->put_next;
+  v->put_next = i;
+  if (ids->len == 0)
+    {
+      if (v->result.added_back > 0)
+        g_message ("%u photo(s) added back to the album \"%s\"", v->result.added_back,
+                   v->album_name);
+      resend_lost (task);
+      return;
+    }
+  g_ptr_array_add (ids, NULL);
+  pbi_immich_client_add_to_album_async (v->client, v->album_id,
+                                        (const gchar * const *) ids->pdata,
+                                        g_task_get_cancellable (task), put_cb, task);
+}
+
 static void
 album_cb (GObject      *object,
           GAsyncResult *result,
@@ -274,6 +365,11 @@ album_cb (GObject      *object,
   if (v->album_id == NULL)
     {
       g_task_return_error (task, error);
+      return;
+    }
+  if (pbi_immich_client_get_api_family (v->client) != PBI_IMMICH_API_V1)
+    {
+      put_next (g_object_ref (task));
       return;
     }
   pbi_immich_client_list_album_assets_async (v->client, v->album_id,
@@ -378,12 +474,21 @@ start_checks (GTask     *task,
   Verify *v = g_task_get_task_data (task);
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GHashTable) by_path = g_hash_table_new (g_str_hash, g_str_equal);
+  gboolean scanned = paths != NULL;
   GError *error = NULL;
 
   _pbi_engine_flush_records (self);
+  /* every row at once: one query, not one per photo */
+  rows = pbi_store_photos_since (self->store, 0);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      PbiStorePhoto *row = g_ptr_array_index (rows, i);
+
+      g_hash_table_insert (by_path, row->path, row);
+    }
   if (paths == NULL)
     {
-      rows = pbi_store_photos_since (self->store, 0);
       paths = g_ptr_array_new ();
       for (guint i = 0; i < rows->len; i++)
         g_ptr_array_add (paths, ((PbiStorePhoto *) g_ptr_array_index (rows, i))->path);
@@ -394,12 +499,12 @@ start_checks (GTask     *task,
   for (guint i = 0; i < paths->len; i++)
     {
       const gchar *path = g_ptr_array_index (paths, i);
-      g_autoptr(PbiFileRecord) rec = NULL;
+      PbiStorePhoto *rec;
       Photo *p;
 
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+      if (!scanned && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
         continue;   /* gone from the booth: nothing to compare */
-      rec = pbi_store_file_get (self->store, path);
+      rec = g_hash_table_lookup (by_path, path);
       p = g_new0 (Photo, 1);
       p->path = g_strdup (path);
       if (rec != NULL && rec->sha1 != NULL

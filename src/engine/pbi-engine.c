@@ -387,6 +387,7 @@ pbi_engine_stop (PbiEngine *self)
   g_clear_handle_id (&self->pump_source, g_source_remove);
   g_clear_handle_id (&self->album_source, g_source_remove);
   g_clear_handle_id (&self->flush_source, g_source_remove);
+  g_clear_handle_id (&self->counts_source, g_source_remove);
 }
 
 void

@@ -166,8 +166,8 @@ pbi_store_photos_since (PbiStore *self,
       g_autofree gchar *state = _pbi_store_column_dup (stmt, 3);
 
       p->path = _pbi_store_column_dup (stmt, 0);
-      p->sha1 = _pbi_store_column_dup (stmt, 1);
-      p->asset_id = _pbi_store_column_dup (stmt, 2);
+      p->sha1 = _pbi_store_column_dup_compact (stmt, 1);
+      p->asset_id = _pbi_store_column_dup_compact (stmt, 2);
       if (!pbi_file_state_from_string (state, &p->state))
         p->state = PBI_FILE_STATE_PENDING;
       p->size = sqlite3_column_int64 (stmt, 4);

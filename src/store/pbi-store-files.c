@@ -210,14 +210,14 @@ record_from_row (PbiStore     *self,
   record->path = _pbi_store_column_dup (stmt, 1);
   record->size = sqlite3_column_int64 (stmt, 2);
   record->mtime = sqlite3_column_int64 (stmt, 3);
-  record->sha1 = _pbi_store_column_dup (stmt, 4);
+  record->sha1 = _pbi_store_column_dup_compact (stmt, 4);
   if (!pbi_file_state_from_string (state, &record->state))
     {
       g_message ("File %s has the unknown state '%s' in %s; treating it as pending",
                  record->path, state != NULL ? state : "", self->path);
       record->state = PBI_FILE_STATE_PENDING;
     }
-  record->asset_id = _pbi_store_column_dup (stmt, 6);
+  record->asset_id = _pbi_store_column_dup_compact (stmt, 6);
   record->albums = albums_from_json (self, (const gchar *) sqlite3_column_text (stmt, 7));
   record->target_album = _pbi_store_column_dup (stmt, 8);
   record->attempts = (guint) CLAMP (sqlite3_column_int64 (stmt, 9), 0, G_MAXUINT);
@@ -246,7 +246,11 @@ file_get_one (PbiStore     *self,
     }
 
   if (path != NULL)
-    sqlite3_bind_text (stmt, 1, path, -1, SQLITE_TRANSIENT);
+    {
+      sqlite3_bind_text (stmt, 1, path, -1, SQLITE_TRANSIENT);
+      if (sqlite3_bind_parameter_count (stmt) >= 2)
+        _pbi_store_bind_compact (stmt, 2, path);   /* a checksum, as stored */
+    }
   else
     sqlite3_bind_int64 (stmt, 1, id);
 
@@ -279,6 +283,53 @@ pbi_store_file_get (PbiStore    *self,
 }
 
 /**
+ * pbi_store_files_synced:
+ * @self: a #PbiStore
+ * @albums: the album names a sync asks for
+ *
+ * Every file done or duplicate whose album list is exactly @albums, in one
+ * query: a second sync of a large folder compares each file with this
+ * instead of reading its row (two statements per file).
+ *
+ * Returns: (transfer full) (element-type filename gint64): path -> an
+ *   array of two gint64, the size and mtime (µs) stored
+ */
+GHashTable *
+pbi_store_files_synced (PbiStore            *self,
+                        const gchar * const *albums)
+{
+  GHashTable *out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(PbiStmt) stmt = NULL;
+  g_autofree gchar *json = NULL;
+  g_autoptr(GError) error = NULL;
+  int rc;
+
+  g_return_val_if_fail (PBI_IS_STORE (self), out);
+
+  json = albums_to_json (self, albums, &error);
+  if (json != NULL)
+    stmt = _pbi_store_get_stmt (self, "SELECT path, size, mtime FROM pbi_files "
+                                "WHERE state IN ('done', 'duplicate') AND albums = ?1", &error);
+  if (stmt == NULL)
+    {
+      g_message ("%s", error->message);
+      return out;
+    }
+  sqlite3_bind_text (stmt, 1, json, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 *v = g_new (gint64, 2);
+
+      v[0] = sqlite3_column_int64 (stmt, 1);
+      v[1] = sqlite3_column_int64 (stmt, 2);
+      g_hash_table_insert (out, _pbi_store_column_dup (stmt, 0), v);
+    }
+  if (rc != SQLITE_DONE)
+    g_hash_table_remove_all (out);   /* the slow way then: each row read */
+  return out;
+}
+
+/**
  * pbi_store_file_find_synced:
  * @self: a #PbiStore
  * @sha1: lower-case hex SHA1
@@ -297,8 +348,12 @@ pbi_store_file_find_synced (PbiStore    *self,
   g_return_val_if_fail (sha1 != NULL, NULL);
 
   return file_get_one (self,
-                       "SELECT " FILE_COLUMNS " FROM pbi_files WHERE sha1 = ?1 "
-                       "AND state IN ('done', 'duplicate') AND asset_id IS NOT NULL "
+                       "SELECT " FILE_COLUMNS " FROM pbi_files "
+                       /* stored as bytes, or as text before schema 4 */
+                       "WHERE ((substr(sha1, 1, 4) = substr(?2, 1, 4) AND sha1 = ?2) "
+                       "    OR (substr(sha1, 1, 4) = substr(?1, 1, 4) AND sha1 = ?1)) "
+                       /* (+: by the checksum index, not the state one) */
+                       "AND +state IN ('done', 'duplicate') AND asset_id IS NOT NULL "
                        "ORDER BY updated DESC LIMIT 1",
                        sha1, 0);
 }
@@ -367,9 +422,9 @@ pbi_store_file_put (PbiStore       *self,
   _pbi_store_bind_text (stmt, 1, record->path);
   sqlite3_bind_int64 (stmt, 2, record->size);
   sqlite3_bind_int64 (stmt, 3, record->mtime);
-  _pbi_store_bind_text (stmt, 4, record->sha1);
+  _pbi_store_bind_compact (stmt, 4, record->sha1);
   _pbi_store_bind_text (stmt, 5, file_state_names[record->state]);
-  _pbi_store_bind_text (stmt, 6, record->asset_id);
+  _pbi_store_bind_compact (stmt, 6, record->asset_id);
   _pbi_store_bind_text (stmt, 7, albums);
   _pbi_store_bind_text (stmt, 8, record->target_album);
   sqlite3_bind_int64 (stmt, 9, record->attempts);
@@ -433,7 +488,7 @@ pbi_store_file_set_state (PbiStore      *self,
 
   sqlite3_bind_int64 (stmt, 1, id);
   _pbi_store_bind_text (stmt, 2, file_state_names[state]);
-  _pbi_store_bind_text (stmt, 3, asset_id);
+  _pbi_store_bind_compact (stmt, 3, asset_id);
   _pbi_store_bind_text (stmt, 4, last_error);
   sqlite3_bind_int64 (stmt, 5, next_retry);
   sqlite3_bind_int64 (stmt, 6, g_get_real_time ());
@@ -609,20 +664,18 @@ pbi_store_files_next_retry (PbiStore *self)
  *
  * Counts the files in each state.
  */
-void
-pbi_store_files_count_by_state (PbiStore *self,
-                                guint     counts[PBI_N_FILE_STATES])
+static void
+count_states (PbiStore    *self,
+              const gchar *sql,
+              guint        counts[PBI_N_FILE_STATES])
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PbiStmt) stmt = NULL;
   int rc;
 
-  g_return_if_fail (PBI_IS_STORE (self));
-  g_return_if_fail (counts != NULL);
-
   memset (counts, 0, sizeof (guint) * PBI_N_FILE_STATES);
 
-  stmt = _pbi_store_get_stmt (self, "SELECT state, count(*) FROM pbi_files GROUP BY state", &error);
+  stmt = _pbi_store_get_stmt (self, sql, &error);
   if (stmt == NULL)
     {
       g_message ("%s", error->message);
@@ -641,6 +694,37 @@ pbi_store_files_count_by_state (PbiStore *self,
 
   if (rc != SQLITE_DONE)
     _pbi_store_log_db_error (self, rc, "count the files");
+}
+
+void
+pbi_store_files_count_by_state (PbiStore *self,
+                                guint     counts[PBI_N_FILE_STATES])
+{
+  g_return_if_fail (PBI_IS_STORE (self));
+  g_return_if_fail (counts != NULL);
+
+  count_states (self, "SELECT state, count(*) FROM pbi_files GROUP BY state", counts);
+}
+
+/**
+ * pbi_store_files_count_unfinished:
+ * @self: a #PbiStore
+ * @counts: (out caller-allocates) (array fixed-size=9): files per state
+ *
+ * Counts the files in each state but done and duplicate (left 0): a few
+ * seeks in the state index, however many photos are done, where counting
+ * every state reads the whole index (the engine counts after every write).
+ */
+void
+pbi_store_files_count_unfinished (PbiStore *self,
+                                  guint     counts[PBI_N_FILE_STATES])
+{
+  g_return_if_fail (PBI_IS_STORE (self));
+  g_return_if_fail (counts != NULL);
+
+  count_states (self, "SELECT state, count(*) FROM pbi_files "
+                "WHERE state IN ('pending', 'hashing', 'checking', 'uploading', 'adding', "
+                "  'failed', 'rejected') GROUP BY state", counts);
 }
 
 /**

@@ -77,6 +77,15 @@ static const gchar *migrations[PBI_STORE_SCHEMA_VERSION] = {
   "  album_id TEXT NOT NULL,"
   "  link_id TEXT NOT NULL,"
   "  PRIMARY KEY (server, album_id));",
+  /* 3 → 4: fewer bytes per photo, for a season of 100,000: checksums and
+   * asset ids are written as bytes from now on (_pbi_store_bind_compact;
+   * older rows stay text), the checksum index holds their first 4 bytes
+   * (a lookup compares the rest in the row), and done_at, which no query
+   * can use an index for (its only filter is an OR with unindexed
+   * columns), has none */
+  "DROP INDEX IF EXISTS pbi_files_done_at;"
+  "DROP INDEX IF EXISTS pbi_files_sha1;"
+  "CREATE INDEX pbi_files_sha1_prefix ON pbi_files (substr(sha1, 1, 4));",
 };
 
 

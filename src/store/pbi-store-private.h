@@ -16,7 +16,7 @@
 G_BEGIN_DECLS
 
 /* the newest schema version this build knows */
-#define PBI_STORE_SCHEMA_VERSION 3
+#define PBI_STORE_SCHEMA_VERSION 4
 
 /* how often PRAGMA data_version is polled for changes made by others */
 #define PBI_STORE_POLL_SECONDS 1
@@ -76,6 +76,12 @@ sqlite3_stmt *_pbi_store_get_stmt (PbiStore     *self,
 void _pbi_store_bind_text (sqlite3_stmt *stmt,
                            int           index,
                            const gchar  *text);
+/* lower-case hex SHA1s and UUIDs as bytes; other values as text */
+void _pbi_store_bind_compact (sqlite3_stmt *stmt,
+                              int           index,
+                              const gchar  *text);
+gchar *_pbi_store_column_dup_compact (sqlite3_stmt *stmt,
+                                      int           index);
 gchar *_pbi_store_column_dup (sqlite3_stmt *stmt,
                               int           index);
 gboolean _pbi_store_step_done (PbiStore      *self,

@@ -216,6 +216,74 @@ _pbi_store_column_dup (sqlite3_stmt *stmt,
   return g_strdup ((const gchar *) sqlite3_column_text (stmt, index));
 }
 
+/* A lower-case hex SHA1 (40 digits) or UUID (8-4-4-4-12) is stored as its
+ * bytes, 20 or 16 instead of 40 or 36 characters: a season of 100,000
+ * photos keeps its database small. Anything else stays text, so every
+ * value reads back as it was written. */
+static gboolean
+hex_to_bytes (const gchar *text,
+              guint8      *out,
+              gsize        n_bytes)
+{
+  gsize j = 0;
+
+  for (gsize i = 0; text[i] != '\0'; i++)
+    {
+      gint hi, lo;
+
+      if (text[i] == '-' && n_bytes == 16 && (i == 8 || i == 13 || i == 18 || i == 23))
+        continue;
+      if (j == n_bytes)
+        return FALSE;
+      if (!g_ascii_isxdigit (text[i]) || g_ascii_isupper (text[i]) ||
+          !g_ascii_isxdigit (text[i + 1]) || g_ascii_isupper (text[i + 1]))
+        return FALSE;
+      hi = g_ascii_xdigit_value (text[i]);
+      lo = g_ascii_xdigit_value (text[i + 1]);
+      out[j++] = (guint8) (hi << 4 | lo);
+      i++;
+    }
+  return j == n_bytes;
+}
+
+void
+_pbi_store_bind_compact (sqlite3_stmt *stmt,
+                         int           index,
+                         const gchar  *text)
+{
+  guint8 bytes[20];
+  gsize len = text != NULL ? strlen (text) : 0;
+
+  if (len == 40 && hex_to_bytes (text, bytes, 20))
+    sqlite3_bind_blob (stmt, index, bytes, 20, SQLITE_TRANSIENT);
+  else if (len == 36 && g_uuid_string_is_valid (text) && hex_to_bytes (text, bytes, 16))
+    sqlite3_bind_blob (stmt, index, bytes, 16, SQLITE_TRANSIENT);
+  else
+    _pbi_store_bind_text (stmt, index, text);
+}
+
+gchar *
+_pbi_store_column_dup_compact (sqlite3_stmt *stmt,
+                               int           index)
+{
+  const guint8 *bytes;
+  int len;
+  GString *out;
+
+  if (sqlite3_column_type (stmt, index) != SQLITE_BLOB)
+    return _pbi_store_column_dup (stmt, index);
+  bytes = sqlite3_column_blob (stmt, index);
+  len = sqlite3_column_bytes (stmt, index);
+  out = g_string_sized_new (2 * len + 4);
+  for (int i = 0; i < len; i++)
+    {
+      if (len == 16 && (i == 4 || i == 6 || i == 8 || i == 10))
+        g_string_append_c (out, '-');
+      g_string_append_printf (out, "%02x", bytes[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
 /* Runs a statement that returns no rows. */
 gboolean
 _pbi_store_step_done (PbiStore      *self,

@@ -173,6 +173,8 @@ gboolean        pbi_store_reset_setting            (PbiStore       *self,
 /* files */
 PbiFileRecord  *pbi_store_file_get                 (PbiStore       *self,
                                                     const gchar    *path);
+GHashTable     *pbi_store_files_synced             (PbiStore       *self,
+                                                    const gchar * const *albums);
 PbiFileRecord  *pbi_store_file_find_synced         (PbiStore       *self,
                                                     const gchar    *sha1);
 PbiFileRecord  *pbi_store_file_get_by_id           (PbiStore       *self,
@@ -197,6 +199,8 @@ GPtrArray      *pbi_store_files_failed             (PbiStore       *self,
                                                     guint           limit);
 gint64          pbi_store_files_next_retry         (PbiStore       *self);
 void            pbi_store_files_count_by_state     (PbiStore       *self,
+                                                    guint           counts[PBI_N_FILE_STATES]);
+void            pbi_store_files_count_unfinished   (PbiStore       *self,
                                                     guint           counts[PBI_N_FILE_STATES]);
 gint            pbi_store_files_reset_failed       (PbiStore       *self,
                                                     GError        **error);

@@ -42,6 +42,7 @@ main (int   argc,
   g_autofree gchar *tls_key = NULL;
   g_autofree gchar *generated = NULL;
   gint port = 0;
+  gint64 keep_originals = -1;
   GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (0 = any free one)", "PORT" },
     { "api-version", 'v', 0, G_OPTION_ARG_STRING, &version,
@@ -52,6 +53,9 @@ main (int   argc,
       "An API key, optionally with permissions and its user's email: "
       "KEY[:perm,perm][@EMAIL] (repeatable)", "KEY" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "PEM certificate for https", "FILE" },
+    { "keep-originals", 0, 0, G_OPTION_ARG_INT64, &keep_originals,
+      "Keep originals up to BYTES for GET /assets/{id}/original (default 8 MiB; 0 = none)",
+      "BYTES" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "PEM private key for https", "FILE" },
     { NULL }
   };
@@ -70,6 +74,8 @@ main (int   argc,
     }
 
   server = pbi_fake_server_new (version != NULL ? version : "3.2.2");
+  if (keep_originals >= 0)
+    pbi_fake_server_set_keep_originals (server, (guint64) keep_originals);
   for (guint i = 0; users != NULL && users[i] != NULL; i++)
     {
       g_auto(GStrv) parts = g_strsplit (users[i], ":", 2);

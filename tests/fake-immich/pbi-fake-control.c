@@ -742,6 +742,16 @@ pbi_fake_server_set_storage (PbiFakeServer *self,
   g_mutex_unlock (&self->lock);
 }
 
+void
+pbi_fake_server_set_keep_originals (PbiFakeServer *self,
+                                    guint64        max_bytes)
+{
+  g_return_if_fail (PBI_IS_FAKE_SERVER (self));
+  g_return_if_fail (!self->running);
+
+  self->keep_original_max = max_bytes;
+}
+
 guint
 pbi_fake_server_get_route_count (PbiFakeServer *self,
                                  const gchar   *method,

@@ -156,6 +156,9 @@ struct _PbiFakeServer
   guint            connections;   /* TCP connections accepted (keep-alive shows here) */
   Faults           faults;
 
+  /* Originals up to this size are kept (set before start) */
+  guint64          keep_original_max;
+
   /* TLS, set before start */
   GTlsCertificate *tls_cert;       /* (owned) (nullable) */
 
@@ -187,6 +190,7 @@ typedef struct
   struct sha1_ctx *sha1;    /* (owned) while assetData streams; nettle, as fast as the
                              * client's, so the fake is not the bottleneck of a benchmark */
   GByteArray *data;         /* (owned) (nullable) assetData's bytes while small */
+  guint64     keep_max;     /* keep_original_max when assetData began */
   gchar      *checksum;     /* hex after assetData ended */
   gchar      *filename;     /* assetData's filename */
   guint64     asset_size;

@@ -86,6 +86,7 @@ pbi_fake_server_init (PbiFakeServer *self)
   self->route_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->disk_size = G_GUINT64_CONSTANT (1) << 40;
   self->disk_available = -1;
+  self->keep_original_max = FAKE_KEEP_ORIGINAL_MAX;
   self->albums = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                         (GDestroyNotify) _pbi_fake_album_free);
   self->album_order = g_ptr_array_new ();
@@ -174,9 +175,10 @@ part_begin_cb (const gchar *name,
       g_free (p->filename);
       p->filename = g_strdup (filename);
       p->asset_size = 0;
-      if (p->data != NULL)
-        g_byte_array_unref (p->data);
-      p->data = g_byte_array_new ();
+      g_clear_pointer (&p->data, g_byte_array_unref);
+      p->keep_max = ctx->self->keep_original_max;
+      if (p->keep_max > 0)
+        p->data = g_byte_array_new ();
     }
   else if (filename != NULL)
     {
@@ -205,7 +207,7 @@ part_data_cb (const guint8 *data,
       sha1_update (p->sha1, len, (const guint8 *) data);
       p->asset_size += len;
       /* small originals are kept for GET /assets/{id}/original */
-      if (p->data != NULL && p->asset_size <= FAKE_KEEP_ORIGINAL_MAX)
+      if (p->data != NULL && p->asset_size <= p->keep_max)
         g_byte_array_append (p->data, data, len);
       else
         g_clear_pointer (&p->data, g_byte_array_unref);

@@ -106,6 +106,11 @@ void           pbi_fake_server_set_external_domain (PbiFakeServer *self,
 void           pbi_fake_server_set_storage       (PbiFakeServer  *self,
                                                   guint64         disk_size,
                                                   gint64          disk_available);
+/* Before start: originals up to @max_bytes are kept for
+ * GET /assets/{id}/original (default 8 MiB; 0 = none, for runs of many
+ * assets). */
+void           pbi_fake_server_set_keep_originals (PbiFakeServer *self,
+                                                   guint64        max_bytes);
 /* How many requests a route got: method "PUT", route
  * "/api/albums/{id}/assets" (every UUID in a path counts as {id}). The
  * same counts are "routes" in GET /__fake/state. */

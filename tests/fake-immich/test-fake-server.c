@@ -956,6 +956,50 @@ test_multipart_split (void)
     }
 }
 
+/* Originals are kept up to the set size only: a run of 100,000 uploads
+ * must not hold their bytes in the fake's memory. */
+static void
+test_keep_originals (void)
+{
+  Fixture fixture = { 0 };
+  Fixture *fx = &fixture;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
+  g_autofree guint8 *small = random_bytes (1000, 3);
+  g_autofree guint8 *large = random_bytes (1001, 4);
+
+  for (guint i = 0; i < 1000; i++)
+    small[i] |= 1;   /* no NUL: Resp holds the body as a string */
+  fx->server = pbi_fake_server_new ("3.2.2");
+  pbi_fake_server_add_api_key (fx->server, NULL, KEY_ALL, NULL);
+  pbi_fake_server_set_keep_originals (fx->server, 1000);
+  g_assert_true (pbi_fake_server_start (fx->server, 0, &error));
+  g_assert_no_error (error);
+  fx->session = soup_session_new_with_options ("timeout", 10, "proxy-resolver", no_proxy, NULL);
+  {
+    g_autoptr(Resp) up_small = upload_v3 (fx, KEY_ALL, small, 1000, "small.jpg", NULL);
+    g_autoptr(Resp) up_large = upload_v3 (fx, KEY_ALL, large, 1001, "large.jpg", NULL);
+    g_autofree gchar *small_path = NULL;
+    g_autofree gchar *large_path = NULL;
+    g_autoptr(Resp) got_small = NULL;
+    g_autoptr(Resp) got_large = NULL;
+
+    g_assert_cmpuint (up_small->status, ==, 201);
+    g_assert_cmpuint (up_large->status, ==, 201);
+    small_path = g_strdup_printf ("/api/assets/%s/original", member_str (up_small->json, "id"));
+    large_path = g_strdup_printf ("/api/assets/%s/original", member_str (up_large->json, "id"));
+    got_small = request (fx, "GET", small_path, KEY_ALL, NULL, NULL, NULL);
+    got_large = request (fx, "GET", large_path, KEY_ALL, NULL, NULL, NULL);
+    g_assert_cmpuint (got_small->status, ==, 200);
+    g_assert_cmpmem (got_small->body, 1000, small, 1000);
+    g_assert_cmpuint (got_large->status, ==, 404);
+    /* the large one is still an asset with its size */
+    g_assert_cmpint (state_int (fx, "assets"), ==, 2);
+    g_assert_cmpint (state_int (fx, "bytes"), ==, 2001);
+  }
+  fixture_teardown (fx, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -989,6 +1033,7 @@ main (int   argc,
               fixture_setup, test_control_api, fixture_teardown);
   g_test_add_func ("/pbi/fake-immich/multipart/split", test_multipart_split);
   g_test_add_func ("/pbi/fake-immich/tls/https", test_tls);
+  g_test_add_func ("/pbi/fake-immich/keep-originals", test_keep_originals);
 
   return g_test_run ();
 }

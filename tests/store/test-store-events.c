@@ -75,7 +75,7 @@ test_migrate_from_v2 (void)
   sqlite3_close (db);
 
   store = open_store (path);
-  g_assert_cmpuint (pbi_store_get_schema_version (store), ==, 3);
+  g_assert_cmpuint (pbi_store_get_schema_version (store), ==, PBI_STORE_SCHEMA_VERSION);
   photos = pbi_store_photos_since (store, 0);
   g_assert_cmpuint (photos->len, ==, 2);
   /* a photo done before the upgrade: done when it was last updated */

@@ -442,7 +442,7 @@ test_migrate_from_v1 (void)
   g_assert_false (pbi_store_is_foreign (store));
   db = _pbi_store_get_db (store);
   g_assert_cmpint (test_db_int (db, "PRAGMA user_version"), ==, PBI_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (test_db_int (db, "SELECT count(*) FROM sqlite_master WHERE name = 'pbi_files_sha1'"), ==, 1);
+  g_assert_cmpint (test_db_int (db, "SELECT count(*) FROM sqlite_master WHERE name = 'pbi_files_sha1_prefix'"), ==, 1);
   g_assert_cmpint (test_db_int (db, "SELECT count(*) FROM pbi_meta WHERE key = 'schema_version'"), ==, 0);
 
   record = pbi_store_file_get (store, "/p/a.jpg");
@@ -1139,6 +1139,62 @@ test_files_states (void)
   g_assert_error (error, PBI_STORE_ERROR, PBI_STORE_ERROR_FAILED);
 }
 
+/* Checksums and asset ids are stored as bytes (a season of 100,000
+ * photos): every value reads back exactly as written, whatever its form,
+ * and a row written as text before schema 4 is still found by checksum. */
+static void
+test_files_compact (void)
+{
+  g_autofree gchar *path = test_db_path ("compact.db");
+  g_autoptr(PbiStore) store = open_store (path);
+  g_autoptr(GError) error = NULL;
+  const gchar *values[][2] = {
+    { "0123456789abcdef0123456789abcdef01234567", "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0ff" },
+    { "0123456789ABCDEF0123456789ABCDEF01234567", "0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0FF" },
+    { "0123456789abcdef0123456789abcdef0123456", "asset-1" },
+    { "zz23456789abcdef0123456789abcdef01234567", "0f1e2d3c4b5a49788695a4b3c2d1e0ff0000" },
+  };
+  sqlite3 *db = _pbi_store_get_db (store);
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree gchar *file = g_strdup_printf ("/photos/%u.jpg", i);
+      g_autoptr(PbiFileRecord) rec = pbi_file_record_new (file);
+      g_autoptr(PbiFileRecord) back = NULL;
+
+      rec->sha1 = g_strdup (values[i][0]);
+      rec->asset_id = g_strdup (values[i][1]);
+      rec->state = PBI_FILE_STATE_DONE;
+      g_assert_true (pbi_store_file_put (store, rec, &error));
+      g_assert_no_error (error);
+      back = pbi_store_file_get (store, file);
+      g_assert_cmpstr (back->sha1, ==, values[i][0]);
+      g_assert_cmpstr (back->asset_id, ==, values[i][1]);
+      g_clear_pointer (&back, pbi_file_record_free);
+      back = pbi_store_file_find_synced (store, values[i][0]);
+      g_assert_nonnull (back);
+      g_assert_cmpstr (back->path, ==, file);
+    }
+  /* the lower-case forms take 20 and 16 bytes */
+  g_assert_cmpint (test_db_int (db, "SELECT length(sha1) FROM pbi_files WHERE path = '/photos/0.jpg'"),
+                   ==, 20);
+  g_assert_cmpint (test_db_int (db, "SELECT length(asset_id) FROM pbi_files "
+                                    "WHERE path = '/photos/0.jpg'"), ==, 16);
+
+  /* a row from before: text */
+  test_db_exec (db, "INSERT INTO pbi_files (path, sha1, state, asset_id, created, updated) "
+                    "VALUES ('/photos/old.jpg', 'aaaabbbbccccddddeeeeffff0000111122223333', "
+                    "'done', '11111111-2222-4333-8444-555555555555', 1, 2)");
+  {
+    g_autoptr(PbiFileRecord) old =
+      pbi_store_file_find_synced (store, "aaaabbbbccccddddeeeeffff0000111122223333");
+
+    g_assert_nonnull (old);
+    g_assert_cmpstr (old->path, ==, "/photos/old.jpg");
+    g_assert_cmpstr (old->asset_id, ==, "11111111-2222-4333-8444-555555555555");
+  }
+}
+
 static gint64
 put_file (PbiStore     *store,
           const gchar  *path,
@@ -1437,6 +1493,7 @@ main (int   argc,
   g_test_add_func ("/pbi/store/files/states", test_files_states);
   g_test_add_func ("/pbi/store/files/due-counts-reset", test_files_due_counts_reset);
   g_test_add_func ("/pbi/store/files/bulk", test_files_bulk);
+  g_test_add_func ("/pbi/store/files/compact", test_files_compact);
   g_test_add_func ("/pbi/store/files/transactions", test_transactions_nested);
   g_test_add_func ("/pbi/store/albums/cache", test_albums);
   g_test_add_func ("/pbi/store/counters/basic", test_counters);
