@@ -41,7 +41,7 @@ struct _PbiStatusPage
   guint            account_source;
   guint            poll_source;
   guint            disk_source;
-  guint            countdown_source; /* each second, only while a retry is planned */
+  guint            countdown_source; /* when the countdown's number changes, while a retry is planned */
   gchar           *upload_path;      /* (owned) (nullable) the upload in flight */
   gint64           polled_uploaded;
   gboolean         syncing_all;
@@ -137,14 +137,21 @@ update_connection (PbiStatusPage *self)
 
         if (next != NULL)
           {
+            GTimeSpan left = MAX (g_date_time_difference (next, now), 0);
             /* rounded up: "in 0 s" would be a lie a second long */
-            gint64 s = MAX ((g_date_time_difference (next, now) + G_USEC_PER_SEC - 1)
-                            / G_USEC_PER_SEC, 1);
+            gint64 s = MAX ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 1);
+            /* the next tick comes when the number shown changes, not on
+             * GLib's whole seconds (with a 2 s retry those could show "1 s"
+             * for a moment only) */
+            guint tick_ms = (guint) ((left - (s - 1) * G_USEC_PER_SEC) / 1000) + 1;
 
             /* TRANSLATORS: "Server unreachable — retrying in 20 s" */
             title = g_strdup_printf (_("Server unreachable — retrying in %d s"), (gint) s);
-            if (self->countdown_source == 0)
-              self->countdown_source = g_timeout_add_seconds (1, countdown_cb, self);
+            g_clear_handle_id (&self->countdown_source, g_source_remove);
+            /* past the planned time, the engine is about to try: look again soon */
+            if (left == 0)
+              tick_ms = 250;
+            self->countdown_source = g_timeout_add (CLAMP (tick_ms, 50, 1000), countdown_cb, self);
           }
         else
           title = g_strdup (_("Server unreachable — trying again now…"));
@@ -369,8 +376,10 @@ countdown_cb (gpointer user_data)
 {
   PbiStatusPage *self = user_data;
 
+  /* one-shot: update_connection () plans the next tick */
+  self->countdown_source = 0;
   update_connection (self);
-  return self->countdown_source != 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+  return G_SOURCE_REMOVE;
 }
 
 static void
