@@ -151,6 +151,45 @@ resend_lost (GTask *task)
                                g_task_get_cancellable (task), resent_cb, task);
 }
 
+/* Marks photos[from, to) that @results (an album add's answer) put or
+ * found in the album; those it put there count as added back, and so do
+ * "duplicate" ones when @duplicate_is_added (the album's listing had said
+ * they were missing). */
+static void
+mark_in_album (Verify    *v,
+               GPtrArray *results,
+               guint      from,
+               guint      to,
+               gboolean   duplicate_is_added)
+{
+  g_autoptr(GHashTable) added = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) held = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      PbiImmichAlbumAddResult *r = g_ptr_array_index (results, i);
+
+      if (r->success || (duplicate_is_added && g_strcmp0 (r->error, "duplicate") == 0))
+        g_hash_table_add (added, r->id);
+      else if (g_strcmp0 (r->error, "duplicate") == 0)
+        g_hash_table_add (held, r->id);
+    }
+  for (guint i = from; i < to; i++)
+    {
+      Photo *p = g_ptr_array_index (v->photos, i);
+
+      if (p->in_album || p->asset_id == NULL || p->lost)
+        continue;
+      if (g_hash_table_contains (added, p->asset_id))
+        {
+          p->in_album = TRUE;
+          v->result.added_back++;
+        }
+      else if (g_hash_table_contains (held, p->asset_id))
+        p->in_album = TRUE;
+    }
+}
+
 static void
 added_cb (GObject      *object,
           GAsyncResult *result,
@@ -159,7 +198,6 @@ added_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   Verify *v = g_task_get_task_data (task);
   g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GHashTable) ok = g_hash_table_new (g_str_hash, g_str_equal);
   GError *error = NULL;
 
   results = pbi_immich_client_add_to_album_finish (PBI_IMMICH_CLIENT (object), result, &error);
@@ -168,23 +206,7 @@ added_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
-  for (guint i = 0; i < results->len; i++)
-    {
-      PbiImmichAlbumAddResult *r = g_ptr_array_index (results, i);
-
-      if (r->success || g_strcmp0 (r->error, "duplicate") == 0)
-        g_hash_table_add (ok, r->id);
-    }
-  for (guint i = 0; i < v->photos->len; i++)
-    {
-      Photo *p = g_ptr_array_index (v->photos, i);
-
-      if (!p->in_album && p->asset_id != NULL && g_hash_table_contains (ok, p->asset_id))
-        {
-          p->in_album = TRUE;
-          v->result.added_back++;
-        }
-    }
+  mark_in_album (v, results, 0, v->photos->len, TRUE);
   if (v->result.added_back > 0)
     g_message ("%u photo(s) added back to the album \"%s\"", v->result.added_back, v->album_name);
   resend_lost (g_object_ref (task));
@@ -275,8 +297,6 @@ put_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   Verify *v = g_task_get_task_data (task);
   g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GHashTable) held = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) added = g_hash_table_new (g_str_hash, g_str_equal);
   GError *error = NULL;
 
   results = pbi_immich_client_add_to_album_finish (PBI_IMMICH_CLIENT (object), result, &error);
@@ -295,29 +315,7 @@ put_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
-  for (guint i = 0; i < results->len; i++)
-    {
-      PbiImmichAlbumAddResult *r = g_ptr_array_index (results, i);
-
-      if (r->success)
-        g_hash_table_add (added, r->id);
-      else if (g_strcmp0 (r->error, "duplicate") == 0)
-        g_hash_table_add (held, r->id);
-    }
-  for (guint i = v->put_from; i < v->put_next; i++)
-    {
-      Photo *p = g_ptr_array_index (v->photos, i);
-
-      if (p->asset_id == NULL || p->lost)
-        continue;
-      if (g_hash_table_contains (added, p->asset_id))
-        {
-          p->in_album = TRUE;
-          v->result.added_back++;
-        }
-      else if (g_hash_table_contains (held, p->asset_id))
-        p->in_album = TRUE;
-    }
+  mark_in_album (v, results, v->put_from, v->put_next, FALSE);
   put_next (g_object_ref (task));
 }
 
