@@ -83,6 +83,11 @@ request_free (Request *req)
 static void
 request_complete (Request *req)
 {
+  /* What the caller reads next (the database, `photobooth-immich status`)
+   * must show the request's photos as they ended: write the records still
+   * waiting for the write-behind flush before the request completes. */
+  _pbi_engine_flush_records (PBI_ENGINE (g_task_get_source_object (req->task)));
+
   if (req->single != NULL)
     g_task_return_pointer (req->task, g_steal_pointer (&req->single),
                            (GDestroyNotify) pbi_sync_result_free);

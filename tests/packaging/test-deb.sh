@@ -15,7 +15,7 @@
 # the PhotoBooth's Python example run from the installed files. Packages that
 # were not installed before are purged at the end.
 #
-# While the GTK app (src/ui) is not in the tree, the build uses the profile
+# In a tree without the GTK app (no src/ui), the build uses the profile
 # pkg.photobooth-immich.noapp, which leaves out the photobooth-immich-sync
 # package (debian/control, debian/rules).
 #

@@ -19,7 +19,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "cli"))
 
-from pbitest import KEY, FakeServer, Tool, make_photo, run_tests  # noqa: E402
+from pbitest import CLI, KEY, FakeServer, Tool, make_photo, run_tests  # noqa: E402
 
 PYTHON = os.environ.get("PBI_PYTHON", "/usr/bin/python3")
 TOP_SRCDIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -40,6 +40,16 @@ if result['success']:
     print(f"Photo uploaded: {result['asset_id']} ({result['status']})")
 else:
     print(f"Upload failed: {result['error']}")
+"""
+
+
+# Appended to a snippet: `photobooth-immich status --json` of the database,
+# run by the script right after the snippet's call returned.
+STATUS_NOW = """
+import subprocess as _sp, sys as _sys
+_st = _sp.run([%r, "--database", %r, "status", "--json"], capture_output=True, text=True)
+_sys.stdout.write("@@" + _st.stdout)
+_sys.stderr.write(_st.stderr)
 """
 
 
@@ -78,8 +88,15 @@ def test_guide_sync_all_photos(workdir):
         make_photo(os.path.join(folder, ".hidden.jpg"))
         make_photo(os.path.join(folder, "IMG_0200.jpg.part"))
 
-        p = run_python(tool, GUIDE_SYNC_ALL.replace("/path", folder))
-        assert p.stdout == "Synced 4 professional photos\n", p.stdout
+        # the snippet, then (the script still running, as a PhotoBooth's
+        # would) what the command-line tool and the database say: the call
+        # returned with its photos written as uploaded, none still pending
+        p = run_python(tool, GUIDE_SYNC_ALL.replace("/path", folder) + STATUS_NOW % (CLI, tool.db))
+        synced, status = p.stdout.split("\n@@", 1)
+        assert synced == "Synced 4 professional photos", p.stdout
+        status = json.loads(status)
+        assert status["files"]["done"] == 4 and status["files"]["pending"] == 0, status["files"]
+        assert (status["uploaded"], status["pending"]) == (4, 0), status
         assert set(server.checksums()) == sums
         assert len(server.album_assets("PhotoBooth")) == 4
 
@@ -224,7 +241,11 @@ def test_debug_logging_turns_on_library_messages(workdir):
         assert "photobooth.immich INFO pbi-engine: Uploaded photo dbg.jpg to Immich" \
             in quiet.stdout, quiet.stdout
         assert "Uploaded photo" not in quiet.stderr, quiet.stderr
-        loud = run_python(tool, code % ("DEBUG", photo))
+        # a new photo: one synced before and unchanged is answered from the
+        # database, without a request
+        photo2 = os.path.join(workdir, "dbg2.jpg")
+        make_photo(photo2, seed=2)
+        loud = run_python(tool, code % ("DEBUG", photo2))
         lines = loud.stdout.splitlines()
         assert lines[-1] == "True"
         # the library's debug lines (each request) arrive on our logger

@@ -17,7 +17,7 @@ import stat
 import subprocess
 import time
 
-from pbitest import FakeServer, Tool, make_photo, run_tests, wait_for
+from pbitest import FakeServer, Skip, Tool, make_photo, run_tests, wait_for
 
 DEBUG = {"G_MESSAGES_DEBUG": "all"}
 
@@ -222,6 +222,8 @@ print("folder:", summary.uploaded, summary.duplicates, summary.failed)
 
 
 def test_gi_flows_with_debug_never_show_the_key(workdir):
+    if os.environ.get("PBI_INTROSPECTION") == "0":
+        raise Skip("built with -Dintrospection=false: no typelib")
     key = fresh_key()
     server = key_server(key)
     try:
