@@ -169,6 +169,37 @@ def test_413_fails_with_reason_and_is_not_retried_forever(workdir):
         server.stop()
 
 
+def test_retry_failed_says_how_many_and_a_running_watch_takes_them(workdir):
+    """`retry-failed` in a second process prints the real count (a MAX()
+    that ran the reset twice printed 0) and the running watch sends what
+    it put back at once (PbiStore::changed-elsewhere), not at the next
+    capture."""
+    server = FakeServer()
+    try:
+        server.faults(max_body_bytes=300_000)
+        tool, w, captures = watch_with(workdir, server)
+        sums = [make_photo(os.path.join(captures, "small.jpg"), size=20_000)]
+        sums += [make_photo(os.path.join(captures, "big%d.jpg" % i), size=600_000)
+                 for i in range(2)]
+        wait_for(lambda: json.loads(tool.run("status", "--json").stdout)["failed"] == 2, 30,
+                 what="the two refused photos failed")
+        assert server.state()["assets"] == 1
+        server.faults(max_body_bytes=0)
+        p = tool.run("retry-failed", check=True)
+        assert "2 photos put back in the queue." in p.stdout, p.stdout
+        wait_for(lambda: server.state()["assets"] == 3, 10,
+                 what="the running watch sending what retry-failed put back")
+        wait_for(lambda: len(server.album_assets("PhotoBooth")) == 3, 10, what="album")
+        st = json.loads(tool.run("status", "--json").stdout)
+        assert st["failed"] == 0, st
+        p = tool.run("retry-failed", check=True)
+        assert "0 photos put back in the queue." in p.stdout, p.stdout
+        tool.finish(w)
+        exactly_once_in_album(server, sums)
+    finally:
+        server.stop()
+
+
 def test_key_revoked_and_permission_removed_mid_run(workdir):
     limited = "limited-" + KEY
     server = FakeServer(keys=[KEY, limited + ":album.read,albumAsset.create,user.read,"
