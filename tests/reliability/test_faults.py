@@ -11,6 +11,8 @@ server exactly once and in the album."""
 
 import json
 import os
+import pwd
+import shutil
 import subprocess
 import time
 
@@ -352,6 +354,69 @@ def test_photo_changed_between_capture_and_upload(workdir):
         assert p.returncode == EXIT_SOME_FAILED and "empty (0 bytes)" in p.stderr, p.stderr
         assert "empty (0 bytes)" in tool.run("status").stdout
         assert len(server.state()["asset_list"]) == 3
+    finally:
+        server.stop()
+
+
+def test_photo_made_unreadable_between_capture_and_upload(workdir):
+    """Root reads any file: the tool runs as nobody (setpriv) so that a
+    photo whose read permission is taken away is really unreadable to it."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        raise AssertionError("needs root and setpriv (util-linux) to run the tool as nobody "
+                             "(CI runs as root)")
+    nobody = pwd.getpwnam("nobody")
+    os.chmod(workdir, 0o755)
+    os.chown(workdir, nobody.pw_uid, nobody.pw_gid)
+    as_nobody = ["setpriv", "--reuid=%d" % nobody.pw_uid, "--regid=%d" % nobody.pw_gid,
+                 "--clear-groups", "--"]
+    server = FakeServer()
+    try:
+        captures = os.path.join(workdir, "captures")
+        os.makedirs(captures)
+        os.chown(captures, nobody.pw_uid, nobody.pw_gid)
+        tool = Tool(workdir, server, prefix=as_nobody)
+        w = tool.spawn("watch", captures)
+        wait_for(lambda: "Watching" in log_of(w), 20, what="watch")
+        sums = [make_photo(os.path.join(captures, "warm.jpg"))]
+        wait_for(lambda: server.state()["assets"] == 1, 20, what="first")
+
+        # the capture stream: taken, then unreadable before it could be sent
+        server.faults(down_ms=5000)
+        time.sleep(0.5)
+        locked = os.path.join(captures, "locked.jpg")
+        make_photo(locked)
+        sums += [make_photo(os.path.join(captures, "after%d.jpg" % i)) for i in range(2)]
+        time.sleep(1.5)
+        os.chmod(locked, 0)
+        wait_for(lambda: len(server.state()["asset_list"]) == 3, 40,
+                 what="the readable captures once the server is back")
+        wait_for(lambda: len(server.album_assets("PhotoBooth")) == 3, 10, what="album")
+        wait_for(lambda: "permission denied" in log_of(w).lower(), 20,
+                 what="the unreadable photo said")
+        assert w.poll() is None, "watch exited"
+        tool.finish(w)
+        exactly_once_in_album(server, sums)
+        st = json.loads(tool.run("status", "--json").stdout)
+        assert st["failed"] == 1 and st["pending"] == 0, st
+        text = tool.run("status").stdout
+        assert "locked.jpg" in text and "permission denied" in text.lower(), text
+
+        # a bulk sync: the unreadable one is named with the reason, the rest go
+        lib = os.path.join(workdir, "lib")
+        os.makedirs(lib)
+        sums += [make_photo(os.path.join(lib, "p%d.jpg" % i), seed=200 + i) for i in range(3)]
+        secret = os.path.join(lib, "secret.jpg")
+        make_photo(secret, seed="secret")
+        os.chmod(secret, 0)
+        for name in os.listdir(lib):
+            os.chown(os.path.join(lib, name), nobody.pw_uid, nobody.pw_gid)
+        os.chown(lib, nobody.pw_uid, nobody.pw_gid)
+        p = tool.run("sync", lib, timeout=120)
+        assert p.returncode == EXIT_SOME_FAILED, (p.returncode, p.stdout, p.stderr)
+        assert "3 uploaded" in p.stdout and "1 failed" in p.stdout, p.stdout
+        assert "secret.jpg" in p.stderr and "permission denied" in p.stderr.lower(), p.stderr
+        exactly_once_in_album(server, sums)
+        assert "secret" not in json.dumps(server.state()["asset_list"])
     finally:
         server.stop()
 
