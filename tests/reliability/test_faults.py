@@ -227,7 +227,8 @@ def test_key_revoked_and_permission_removed_mid_run(workdir):
         tool.run("config", "set", "immich_api_key", "-", input="revoked-key-000000\n", check=True)
         time.sleep(2)
         sums.append(make_photo(os.path.join(captures, "b.jpg")))
-        wait_for(lambda: "API key" in log_of(w), 20, what="the refused key said")
+        wait_for(lambda: "The API key was refused" in log_of(w), 20,
+                 what="the refused key said in the watch's log")
         wait_for(lambda: json.loads(tool.run("status", "--json").stdout)["pending"] >= 1, 20,
                  what="the capture queued while the key is refused")
         st = json.loads(tool.run("status", "--json").stdout)
@@ -516,8 +517,15 @@ def test_4gb_file(workdir):
             f.write(b"\xff\xd9")
         sha = __import__("pbitest").sha1_of(big)
         tool = Tool(workdir, server)
-        p = tool.run("sync-file", big, timeout=600)
+        # the same database, the tool's peak memory measured by time(1)
+        timed = Tool(workdir, prefix=["/usr/bin/time", "-v"])
+        p = timed.run("sync-file", big, timeout=600)
         assert p.returncode == 0, p.stderr[-1500:]
+        rss = [line for line in p.stderr.splitlines() if "Maximum resident set size" in line]
+        assert rss, "no figure from /usr/bin/time -v: " + p.stderr[-1500:]
+        rss_mb = int(rss[0].rsplit(":", 1)[1]) / 1024
+        print("# peak RSS uploading %d bytes: %.1f MB" % (size, rss_mb), flush=True)
+        assert rss_mb < 64, "the tool held %.1f MB while streaming the file" % rss_mb
         assets = server.state()["asset_list"]
         assert len(assets) == 1 and assets[0]["checksum"] == sha and assets[0]["size"] == size, \
             assets
