@@ -49,11 +49,18 @@ def outside():
 
 
 def set_up_namespace():
-    """Loopback up, an address that is not loopback (getaddrinfo's
+    """Loopback up, addresses that are not loopback (getaddrinfo's
     AI_ADDRCONFIG asks for no IPv4 record on a host with no IPv4 address
-    but 127.0.0.1), and the resolver pointed at 127.0.0.1:53."""
+    but 127.0.0.1, and likewise for IPv6), and the resolver pointed at
+    127.0.0.1:53."""
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     subprocess.run(["ip", "addr", "add", "10.213.0.1/32", "dev", "lo"], check=True)
+    # and one for IPv6: GLib looks a name up for IPv4 and IPv6 at once, and
+    # with no IPv6 address the IPv6 half fails at once as "not found"; when
+    # that failure came last it was the one reported, and a SERVFAIL was
+    # told as a missing name in about 1 run of 7
+    subprocess.run(["ip", "-6", "addr", "add", "fd00:213::1/128", "dev", "lo", "nodad"],
+                   check=True)
     etc = tempfile.mkdtemp(prefix="pbi-dns-etc-")
     resolv = os.path.join(etc, "resolv.conf")
     with open(resolv, "w") as f:
@@ -66,9 +73,9 @@ def set_up_namespace():
 
 
 class Dns:
-    """Answers A queries for NAME by mode: nxdomain, servfail or ok
-    (127.0.0.1); every other name does not exist. Counts the queries it
-    answered per mode."""
+    """Answers by mode: nxdomain or servfail for every name, or (ok) A
+    127.0.0.1 for NAME and NXDOMAIN for others. Counts the queries for NAME
+    per mode."""
 
     def __init__(self):
         self.mode = "nxdomain"
@@ -96,14 +103,17 @@ class Dns:
         question = data[12:i + 5]
         mode = self.mode
         answers = b""
-        if ".".join(labels) != NAME:
-            rcode = 3
-        else:
+        # a failing DNS server fails every name (glibc may try the name with
+        # a search domain too: a different answer for that one would decide
+        # which error getaddrinfo gives)
+        rcode = {"nxdomain": 3, "servfail": 2, "ok": 0}[mode]
+        if ".".join(labels) == NAME:
             self.queries[mode] += 1
-            rcode = {"nxdomain": 3, "servfail": 2, "ok": 0}[mode]
             if mode == "ok" and qtype == 1:
                 answers = (b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 5, 4)
                            + socket.inet_aton("127.0.0.1"))
+        elif mode == "ok":
+            rcode = 3
         reply_flags = 0x8000 | 0x0400 | (flags & 0x0100) | 0x0080 | rcode
         return (struct.pack(">HHHHHH", qid, reply_flags, 1, 1 if answers else 0, 0, 0)
                 + question + answers)
