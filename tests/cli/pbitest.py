@@ -19,6 +19,10 @@ import urllib.error
 import urllib.request
 
 CLI = os.environ.get("PBI_CLI", "photobooth-immich")
+# Set by tools/run-sanitizers: the long scenarios run shorter (fewer
+# captures, one server family) with every assertion kept, so that they fit
+# in the sanitizer build's time.
+SHORT = bool(os.environ.get("PBI_TEST_SHORT"))
 FAKE = os.environ.get("PBI_FAKE_IMMICH", "fake-immich")
 KEY = "pbi-test-key-5f2c9a7e1d"
 
