@@ -434,15 +434,36 @@ print_summary (PbiEngine            *engine,
       if (paths->len > max)
         g_printerr (_("  and %u more (photobooth-immich status lists them)\n"), paths->len - max);
     }
-  if (summary->failed > 0)
+  if (summary->failed > 0 || summary->queued > 0)
     {
       PbiConnectionState state = pbi_engine_get_connection_state (engine);
       const gchar *message = pbi_engine_get_connection_message (engine);
 
       if (message != NULL && state != PBI_CONNECTION_CONNECTED)
         g_printerr (_("Error: %s\n"), message);
-      g_printerr (_("Failed photos stay queued; run \"photobooth-immich retry-failed\" or "
-                    "\"photobooth-immich status\" to see why.\n"));
+      /* queued: nothing is wrong with the photos, the server was not there;
+       * retry-failed would change nothing for them */
+      if (summary->queued > 0 && state == PBI_CONNECTION_OFFLINE)
+        g_print (g_dngettext (GETTEXT_PACKAGE,
+                              "%u queued: the server did not answer; it is sent when the "
+                              "server answers (by a running watch, or the next sync).\n",
+                              "%u queued: the server did not answer; they are sent when the "
+                              "server answers (by a running watch, or the next sync).\n",
+                              summary->queued), summary->queued);
+      else if (summary->queued > 0 && (state == PBI_CONNECTION_ERROR ||
+                                        state == PBI_CONNECTION_UNCONFIGURED))
+        g_print (g_dngettext (GETTEXT_PACKAGE,
+                              "%u queued: it is sent once the problem above is fixed.\n",
+                              "%u queued: they are sent once the problem above is fixed.\n",
+                              summary->queued), summary->queued);
+      else if (summary->queued > 0)
+        g_print (g_dngettext (GETTEXT_PACKAGE,
+                              "%u queued: it is sent by a running watch or the next sync.\n",
+                              "%u queued: they are sent by a running watch or the next sync.\n",
+                              summary->queued), summary->queued);
+      if (summary->failed > 0)
+        g_printerr (_("Failed photos stay queued; run \"photobooth-immich retry-failed\" or "
+                      "\"photobooth-immich status\" to see why.\n"));
       if (state == PBI_CONNECTION_OFFLINE || state == PBI_CONNECTION_ERROR ||
           state == PBI_CONNECTION_UNCONFIGURED)
         exit_code = state == PBI_CONNECTION_UNCONFIGURED ? EXIT_USAGE : EXIT_CONNECTION;

@@ -110,8 +110,8 @@ _pbi_engine_error_is_fatal_config (const GError *error)
 }
 
 /* Every job that waits on the network, and every request waiting on them,
- * is told; the jobs stay queued in the store and are picked up again when
- * the server answers. */
+ * is told (counted as queued, not failed); the jobs stay queued in the store
+ * and are picked up again when the server answers. */
 void
 _pbi_engine_fail_requests (PbiEngine   *self,
                            const gchar *message,
@@ -136,7 +136,7 @@ _pbi_engine_fail_requests (PbiEngine   *self,
       g_autoptr(GPtrArray) waiters = g_steal_pointer (&job->waiters);
 
       for (guint j = 0; j < waiters->len; j++)
-        _pbi_engine_request_account (g_ptr_array_index (waiters, j), job, PBI_FILE_STATE_FAILED,
+        _pbi_engine_request_account (g_ptr_array_index (waiters, j), job, PBI_FILE_STATE_PENDING,
                                      message);
     }
 }

@@ -239,6 +239,8 @@ enum {
 extern GParamSpec *_pbi_engine_properties[ENGINE_N_PROPS];
 extern guint _pbi_engine_signals[ENGINE_N_SIGNALS];
 
+/* @state: DONE, FAILED or REJECTED as the job ended; PENDING when it stays
+ * queued for the server (counted as queued, not failed) */
 void _pbi_engine_request_account (Request      *req,
                                   Job          *job,
                                   PbiFileState  state,

@@ -109,6 +109,8 @@ _pbi_engine_request_account (Request      *req,
     req->summary.duplicates++;
   else if (ok)
     req->summary.uploaded++;
+  else if (state == PBI_FILE_STATE_PENDING)
+    req->summary.queued++;
   else
     req->summary.failed++;
 

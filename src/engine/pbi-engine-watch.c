@@ -177,9 +177,9 @@ library_scan_cb (GObject      *object,
         pbi_log_error ("immich auto sync: %s", error->message);
       return;
     }
-  g_message ("Auto sync done: %u uploaded, %u duplicates, %u failed, %u already synced",
-             summary->uploaded, summary->duplicates, summary->failed,
-             summary->skipped);
+  g_message ("Auto sync done: %u uploaded, %u duplicates, %u failed, %u already synced, "
+             "%u queued", summary->uploaded, summary->duplicates, summary->failed,
+             summary->skipped, summary->queued);
 }
 
 /* the folder auto sync covers: the library folder, else the capture folder */

@@ -324,6 +324,23 @@ on_setting_changed (PbiStore    *store,
     read_settings (self);
 }
 
+/* Another process wrote to the database: `retry-failed` run beside a
+ * running watch, or rows put back with the sqlite3 shell. Rows made due
+ * there are taken up now, not at the next capture. */
+static void
+on_store_changed_elsewhere (PbiStore  *store,
+                            PbiEngine *self)
+{
+  g_assert (PBI_IS_ENGINE (self));
+
+  if (self->running && !self->stopped)
+    {
+      _pbi_engine_load_due (self);
+      _pbi_engine_schedule_pump (self);
+    }
+  _pbi_engine_refresh_counts (self);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Public API                                                                 */
 
@@ -467,19 +484,20 @@ pbi_engine_sync_now (PbiEngine *self)
 guint
 pbi_engine_retry_failed (PbiEngine *self)
 {
-  guint n;
+  gint n;
 
   g_return_val_if_fail (PBI_IS_ENGINE (self), 0);
   _pbi_engine_flush_records (self);
   _pbi_engine_albums_unblock (self);
-  n = MAX (0, pbi_store_files_reset_failed (self->store, NULL));
+  /* once: MAX() would run the reset twice and return the second's 0 */
+  n = pbi_store_files_reset_failed (self->store, NULL);
   if (self->running)
     {
       _pbi_engine_load_due (self);
       _pbi_engine_schedule_pump (self);
     }
   _pbi_engine_refresh_counts (self);
-  return n;
+  return (guint) MAX (n, 0);
 }
 
 const gchar *
@@ -915,6 +933,8 @@ pbi_engine_new (const gchar  *database_path,
   if (last > 0)
     self->last_sync = g_date_time_new_from_unix_local (last / G_USEC_PER_SEC);
   g_signal_connect (self->store, "setting-changed", G_CALLBACK (on_setting_changed), self);
+  g_signal_connect (self->store, "changed-elsewhere", G_CALLBACK (on_store_changed_elsewhere),
+                    self);
   read_settings (self);
   _pbi_engine_refresh_counts (self);
   _pbi_engine_events_init (self);

@@ -60,6 +60,10 @@ typedef struct
  * @failed: photos that could not be synced (they stay queued for retry
  *   unless the server refused them)
  * @skipped: photos already synced before and unchanged since
+ * @queued: photos not tried to the end because the server could not be
+ *   used (unreachable, the key refused, not configured) or the sync was
+ *   stopped: nothing is wrong with them; they stay queued and are sent when
+ *   the server answers
  *
  * Counts for a sync of several photos.
  */
@@ -69,6 +73,7 @@ typedef struct
   guint duplicates;
   guint failed;
   guint skipped;
+  guint queued;
 } PbiSyncSummary;
 
 #define PBI_TYPE_SYNC_RESULT (pbi_sync_result_get_type ())

@@ -197,10 +197,22 @@ _pbi_immich_error_from_transport (const GError *error,
   where = strchr (host, ':') ? g_strdup_printf ("[%s]:%u", host, port)
                              : g_strdup_printf ("%s:%u", host, port);
 
-  if (error->domain == G_RESOLVER_ERROR
+  /* DNS: a name that does not exist (NXDOMAIN) is the address's fault; a
+   * DNS server that failed or did not answer (SERVFAIL, a timeout) is the
+   * network's. Both are transient: the name may come back. */
+  if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_TEMPORARY_FAILURE))
+    return g_error_new (PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_UNREACHABLE,
+                        "The DNS server did not answer when looking up %s: is the network "
+                        "up? (or use the server's IP address)", host);
+  if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND)
       || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND))
     return g_error_new (PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_UNREACHABLE,
-                        "Could not find the server %s: check the address", host);
+                        "The server name %s was not found (DNS): check the address",
+                        host);
+  if (error->domain == G_RESOLVER_ERROR)
+    return g_error_new (PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_UNREACHABLE,
+                        "Looking up the server name %s failed (DNS): %s", host,
+                        error->message);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     return g_error_new (PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_UNREACHABLE,
                         "Nothing answers at %s — is Immich running?", where);

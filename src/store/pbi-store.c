@@ -406,8 +406,9 @@ read_data_version (PbiStore *self)
  * @self: a #PbiStore
  *
  * Looks whether another connection (the PhotoBooth, the `sqlite3` shell)
- * committed anything since the last look, and if so re-reads the settings
- * and emits #PbiStore::setting-changed for every key whose value changed.
+ * committed anything since the last look, and if so re-reads the settings,
+ * emits #PbiStore::setting-changed for every key whose value changed, then
+ * #PbiStore::changed-elsewhere.
  * Runs by itself once a second; cheap (no disk writes).
  *
  * Returns: %TRUE when the database had changed
@@ -431,6 +432,7 @@ pbi_store_check_changes (PbiStore *self)
 
   self->data_version = version;
   _pbi_store_reload_settings (self);
+  g_signal_emit (self, _pbi_store_signals[STORE_SIGNAL_CHANGED_ELSEWHERE], 0);
   return TRUE;
 }
 
@@ -602,6 +604,22 @@ pbi_store_class_init (PbiStoreClass *klass)
                   G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * PbiStore::changed-elsewhere:
+   * @self: the store
+   *
+   * Another connection (`photobooth-immich retry-failed` in another process,
+   * the `sqlite3` shell) committed to the database: its queue rows may have
+   * changed under us.  Emitted by pbi_store_check_changes(), after the
+   * settings were re-read; never for our own writes.
+   */
+  _pbi_store_signals[STORE_SIGNAL_CHANGED_ELSEWHERE] =
+    g_signal_new ("changed-elsewhere",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 }
 
 static void

@@ -639,6 +639,12 @@ toast_sync_end (PbiStatusPage        *self,
 
   if (summary == NULL)
     text = g_strdup_printf (_("Sync stopped: %s"), error->message);
+  else if (summary->queued > 0)
+    /* TRANSLATORS: after Sync All Photos while the server could not be used */
+    text = g_strdup_printf (_("Sync done: %u uploaded, %u already on the server, %u failed, "
+                              "%u queued until the server answers"),
+                            summary->uploaded, summary->duplicates + summary->skipped,
+                            summary->failed, summary->queued);
   else
     /* TRANSLATORS: after Sync All Photos */
     text = g_strdup_printf (_("Sync done: %u uploaded, %u already on the server, %u failed"),

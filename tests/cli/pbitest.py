@@ -19,6 +19,10 @@ import urllib.error
 import urllib.request
 
 CLI = os.environ.get("PBI_CLI", "photobooth-immich")
+# Set by tools/run-sanitizers: the long scenarios run shorter (fewer
+# captures, one server family) with every assertion kept, so that they fit
+# in the sanitizer build's time.
+SHORT = bool(os.environ.get("PBI_TEST_SHORT"))
 FAKE = os.environ.get("PBI_FAKE_IMMICH", "fake-immich")
 KEY = "pbi-test-key-5f2c9a7e1d"
 
@@ -120,8 +124,10 @@ class FakeServer:
 class Tool:
     """photobooth-immich with a private database."""
 
-    def __init__(self, workdir, server=None, key=KEY):
+    def __init__(self, workdir, server=None, key=KEY, prefix=()):
         self.workdir = workdir
+        # e.g. setpriv ... to run the tool as another user
+        self.command = list(prefix) + [CLI]
         self.db = os.path.join(workdir, "pb.db")
         self.env = dict(os.environ)
         for var in ("G_DEBUG", "IMMICH_INSTANCE_URL", "IMMICH_API_KEY",
@@ -142,7 +148,7 @@ class Tool:
     def run(self, *args, check=False, input=None, timeout=180, env=None):
         e = dict(self.env)
         e.update(env or {})
-        p = subprocess.run([CLI, "--database", self.db] + list(args), capture_output=True,
+        p = subprocess.run(self.command + ["--database", self.db] + list(args), capture_output=True,
                            text=True, input=input, timeout=timeout, env=e)
         self.outputs.append(p.stdout + p.stderr)
         if check and p.returncode != 0:
@@ -153,7 +159,7 @@ class Tool:
         e = dict(self.env)
         e.update(env or {})
         log = open(os.path.join(self.workdir, "spawn-%d.log" % len(self.outputs)), "w+")
-        p = subprocess.Popen([CLI, "--database", self.db] + list(args), stdout=log,
+        p = subprocess.Popen(self.command + ["--database", self.db] + list(args), stdout=log,
                              stderr=subprocess.STDOUT, text=True, env=e)
         p.logfile = log
         return p

@@ -37,6 +37,10 @@ def test_wrong_key(workdir):
         p = tool.run("sync", lib)
         assert p.returncode == EXIT_CONNECTION, (p.returncode, p.stdout, p.stderr)
         assert "API key" in p.stderr and "refused" in p.stderr, p.stderr
+        # queued, not failed: retry-failed would change nothing for them
+        assert "0 failed" in p.stdout and \
+            "3 queued: they are sent once the problem above is fixed." in p.stdout, p.stdout
+        assert "retry-failed" not in p.stderr, p.stderr
         assert queued(tool) == 3
         t = tool.run("test-connection")
         assert t.returncode == EXIT_CONNECTION and "API key" in t.stderr, t.stderr
@@ -91,7 +95,13 @@ def test_server_down(workdir):
     p = tool.run("sync", lib)
     assert p.returncode == EXIT_CONNECTION, (p.returncode, p.stderr)
     assert "127.0.0.1:%d" % port in p.stderr, p.stderr
-    assert queued(tool) == 3
+    # an honest summary: the photos wait for the server, none failed
+    assert "0 uploaded, 0 duplicates, 0 failed, 0 already synced" in p.stdout, p.stdout
+    assert "3 queued: the server did not answer; they are sent when the server answers" \
+        in p.stdout, p.stdout
+    assert "retry-failed" not in p.stderr, p.stderr
+    status = json.loads(tool.run("status", "--json", check=True).stdout)
+    assert (status["pending"], status["failed"]) == (3, 0), status
 
     # the same queue goes out once a server answers there
     server = FakeServer()

@@ -11,6 +11,8 @@ server exactly once and in the album."""
 
 import json
 import os
+import pwd
+import shutil
 import subprocess
 import time
 
@@ -18,6 +20,7 @@ from canned import Canned
 from pbitest import KEY, FakeServer, Tool, make_photo, run_tests, wait_for
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_CONNECTION = 0, 1, 3
+LOOPS_413 = 25
 
 
 def exactly_once_in_album(server, sums, album="PhotoBooth"):
@@ -165,6 +168,48 @@ def test_413_fails_with_reason_and_is_not_retried_forever(workdir):
         assert after - before <= 1, "the refused photo was sent %d more times" % (after - before)
         text = tool.run("status").stdout
         assert "big.jpg" in text and "too large" in text.lower(), text
+        # the refusal again and again: every answer read, nobody crashes (the
+        # fake answered 413 before the body, and 6 of 200 runs ended in a
+        # SIGSEGV of the client inside libsoup)
+        for i in range(LOOPS_413):
+            p = tool.run("retry-failed", check=True)
+            assert "1 photo put back in the queue." in p.stdout, (i, p.stdout)
+            p = tool.run("sync", lib, timeout=60)
+            assert p.returncode == EXIT_SOME_FAILED, (i, p.returncode, p.stderr[-1500:])
+            assert "too large" in p.stderr.lower(), (i, p.stderr)
+            assert server.proc.poll() is None, "the fake exited %s" % server.proc.returncode
+        exactly_once_in_album(server, [small])
+    finally:
+        server.stop()
+
+
+def test_retry_failed_says_how_many_and_a_running_watch_takes_them(workdir):
+    """`retry-failed` in a second process prints the real count (a MAX()
+    that ran the reset twice printed 0) and the running watch sends what
+    it put back at once (PbiStore::changed-elsewhere), not at the next
+    capture."""
+    server = FakeServer()
+    try:
+        server.faults(max_body_bytes=300_000)
+        tool, w, captures = watch_with(workdir, server)
+        sums = [make_photo(os.path.join(captures, "small.jpg"), size=20_000)]
+        sums += [make_photo(os.path.join(captures, "big%d.jpg" % i), size=600_000)
+                 for i in range(2)]
+        wait_for(lambda: json.loads(tool.run("status", "--json").stdout)["failed"] == 2, 30,
+                 what="the two refused photos failed")
+        assert server.state()["assets"] == 1
+        server.faults(max_body_bytes=0)
+        p = tool.run("retry-failed", check=True)
+        assert "2 photos put back in the queue." in p.stdout, p.stdout
+        wait_for(lambda: server.state()["assets"] == 3, 10,
+                 what="the running watch sending what retry-failed put back")
+        wait_for(lambda: len(server.album_assets("PhotoBooth")) == 3, 10, what="album")
+        st = json.loads(tool.run("status", "--json").stdout)
+        assert st["failed"] == 0, st
+        p = tool.run("retry-failed", check=True)
+        assert "0 photos put back in the queue." in p.stdout, p.stdout
+        tool.finish(w)
+        exactly_once_in_album(server, sums)
     finally:
         server.stop()
 
@@ -182,7 +227,8 @@ def test_key_revoked_and_permission_removed_mid_run(workdir):
         tool.run("config", "set", "immich_api_key", "-", input="revoked-key-000000\n", check=True)
         time.sleep(2)
         sums.append(make_photo(os.path.join(captures, "b.jpg")))
-        wait_for(lambda: "API key" in log_of(w), 20, what="the refused key said")
+        wait_for(lambda: "The API key was refused" in log_of(w), 20,
+                 what="the refused key said in the watch's log")
         wait_for(lambda: json.loads(tool.run("status", "--json").stdout)["pending"] >= 1, 20,
                  what="the capture queued while the key is refused")
         st = json.loads(tool.run("status", "--json").stdout)
@@ -325,6 +371,69 @@ def test_photo_changed_between_capture_and_upload(workdir):
         server.stop()
 
 
+def test_photo_made_unreadable_between_capture_and_upload(workdir):
+    """Root reads any file: the tool runs as nobody (setpriv) so that a
+    photo whose read permission is taken away is really unreadable to it."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        raise AssertionError("needs root and setpriv (util-linux) to run the tool as nobody "
+                             "(CI runs as root)")
+    nobody = pwd.getpwnam("nobody")
+    os.chmod(workdir, 0o755)
+    os.chown(workdir, nobody.pw_uid, nobody.pw_gid)
+    as_nobody = ["setpriv", "--reuid=%d" % nobody.pw_uid, "--regid=%d" % nobody.pw_gid,
+                 "--clear-groups", "--"]
+    server = FakeServer()
+    try:
+        captures = os.path.join(workdir, "captures")
+        os.makedirs(captures)
+        os.chown(captures, nobody.pw_uid, nobody.pw_gid)
+        tool = Tool(workdir, server, prefix=as_nobody)
+        w = tool.spawn("watch", captures)
+        wait_for(lambda: "Watching" in log_of(w), 20, what="watch")
+        sums = [make_photo(os.path.join(captures, "warm.jpg"))]
+        wait_for(lambda: server.state()["assets"] == 1, 20, what="first")
+
+        # the capture stream: taken, then unreadable before it could be sent
+        server.faults(down_ms=5000)
+        time.sleep(0.5)
+        locked = os.path.join(captures, "locked.jpg")
+        make_photo(locked)
+        sums += [make_photo(os.path.join(captures, "after%d.jpg" % i)) for i in range(2)]
+        time.sleep(1.5)
+        os.chmod(locked, 0)
+        wait_for(lambda: len(server.state()["asset_list"]) == 3, 40,
+                 what="the readable captures once the server is back")
+        wait_for(lambda: len(server.album_assets("PhotoBooth")) == 3, 10, what="album")
+        wait_for(lambda: "permission denied" in log_of(w).lower(), 20,
+                 what="the unreadable photo said")
+        assert w.poll() is None, "watch exited"
+        tool.finish(w)
+        exactly_once_in_album(server, sums)
+        st = json.loads(tool.run("status", "--json").stdout)
+        assert st["failed"] == 1 and st["pending"] == 0, st
+        text = tool.run("status").stdout
+        assert "locked.jpg" in text and "permission denied" in text.lower(), text
+
+        # a bulk sync: the unreadable one is named with the reason, the rest go
+        lib = os.path.join(workdir, "lib")
+        os.makedirs(lib)
+        sums += [make_photo(os.path.join(lib, "p%d.jpg" % i), seed=200 + i) for i in range(3)]
+        secret = os.path.join(lib, "secret.jpg")
+        make_photo(secret, seed="secret")
+        os.chmod(secret, 0)
+        for name in os.listdir(lib):
+            os.chown(os.path.join(lib, name), nobody.pw_uid, nobody.pw_gid)
+        os.chown(lib, nobody.pw_uid, nobody.pw_gid)
+        p = tool.run("sync", lib, timeout=120)
+        assert p.returncode == EXIT_SOME_FAILED, (p.returncode, p.stdout, p.stderr)
+        assert "3 uploaded" in p.stdout and "1 failed" in p.stdout, p.stdout
+        assert "secret.jpg" in p.stderr and "permission denied" in p.stderr.lower(), p.stderr
+        exactly_once_in_album(server, sums)
+        assert "secret" not in json.dumps(server.state()["asset_list"])
+    finally:
+        server.stop()
+
+
 def test_capture_folder_unmounted_and_mounted_again(workdir):
     if os.geteuid() != 0:
         raise AssertionError("needs root to mount a tmpfs (CI runs as root)")
@@ -408,8 +517,15 @@ def test_4gb_file(workdir):
             f.write(b"\xff\xd9")
         sha = __import__("pbitest").sha1_of(big)
         tool = Tool(workdir, server)
-        p = tool.run("sync-file", big, timeout=600)
+        # the same database, the tool's peak memory measured by time(1)
+        timed = Tool(workdir, prefix=["/usr/bin/time", "-v"])
+        p = timed.run("sync-file", big, timeout=600)
         assert p.returncode == 0, p.stderr[-1500:]
+        rss = [line for line in p.stderr.splitlines() if "Maximum resident set size" in line]
+        assert rss, "no figure from /usr/bin/time -v: " + p.stderr[-1500:]
+        rss_mb = int(rss[0].rsplit(":", 1)[1]) / 1024
+        print("# peak RSS uploading %d bytes: %.1f MB" % (size, rss_mb), flush=True)
+        assert rss_mb < 64, "the tool held %.1f MB while streaming the file" % rss_mb
         assets = server.state()["asset_list"]
         assert len(assets) == 1 and assets[0]["checksum"] == sha and assets[0]["size"] == size, \
             assets

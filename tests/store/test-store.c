@@ -1214,6 +1214,47 @@ put_file (PbiStore     *store,
 }
 
 static void
+count_signal (PbiStore *store,
+              guint    *count)
+{
+  (*count)++;
+}
+
+/* Queue rows another process changed (retry-failed beside a running watch)
+ * are announced by changed-elsewhere; our own writes are not. */
+static void
+test_files_changed_elsewhere (void)
+{
+  g_autofree gchar *path = test_db_path ("elsewhere.db");
+  g_autoptr(PbiStore) store = open_store (path);
+  g_autoptr(PbiStore) other = open_store (path);
+  g_autoptr(GError) error = NULL;
+  guint fired = 0;
+  sqlite3 *db;
+
+  g_signal_connect (store, "changed-elsewhere", G_CALLBACK (count_signal), &fired);
+  g_assert_false (pbi_store_check_changes (store));
+  put_file (store, "/own", PBI_FILE_STATE_FAILED, 1, 0);
+  g_assert_false (pbi_store_check_changes (store));
+  g_assert_cmpuint (fired, ==, 0);
+
+  /* another PbiStore on the file: what `retry-failed` in a second process does */
+  g_assert_cmpint (pbi_store_files_reset_failed (other, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_true (pbi_store_check_changes (store));
+  g_assert_cmpuint (fired, ==, 1);
+  g_assert_false (pbi_store_check_changes (store));
+  g_assert_cmpuint (fired, ==, 1);
+
+  /* and the sqlite3 shell's way */
+  db = test_db_connect (path);
+  test_db_exec (db, "UPDATE pbi_files SET state = 'failed' WHERE path = '/own'");
+  sqlite3_close (db);
+  g_assert_true (pbi_store_check_changes (store));
+  g_assert_cmpuint (fired, ==, 2);
+}
+
+static void
 test_files_due_counts_reset (void)
 {
   g_autofree gchar *path = test_db_path ("due.db");
@@ -1492,6 +1533,7 @@ main (int   argc,
   g_test_add_func ("/pbi/store/files/put-get", test_files_put_get);
   g_test_add_func ("/pbi/store/files/states", test_files_states);
   g_test_add_func ("/pbi/store/files/due-counts-reset", test_files_due_counts_reset);
+  g_test_add_func ("/pbi/store/files/changed-elsewhere", test_files_changed_elsewhere);
   g_test_add_func ("/pbi/store/files/bulk", test_files_bulk);
   g_test_add_func ("/pbi/store/files/compact", test_files_compact);
   g_test_add_func ("/pbi/store/files/transactions", test_transactions_nested);
