@@ -14,7 +14,11 @@ once and in the album.
 Nothing may leave 127.0.0.1, and the machine's own resolver must not be
 touched: the test runs itself again inside `unshare --net --mount` (a
 network namespace with only its own loopback, a mount namespace in which a
-resolv.conf naming 127.0.0.1 is bind-mounted over /etc/resolv.conf). That
+resolv.conf naming 127.0.0.1 is bind-mounted over /etc/resolv.conf). Where
+no mount namespace can be made (in a chroot "/" is not a mount point, and
+unshare cannot make it private), the network namespace alone serves: the
+DNS server then answers on the addresses the machine's own resolv.conf
+names, which inside the namespace are this test's loopback addresses. That
 needs root, as CI runs; anywhere else the test fails, it does not skip.
 """
 
@@ -41,11 +45,40 @@ def outside():
         why = "needs root for unshare --net --mount (CI runs as root)"
     elif shutil.which("unshare") is None or shutil.which("ip") is None:
         why = "needs unshare (util-linux) and ip (iproute2): tools/deps.sh installs them"
+    mount_ns = why is None and subprocess.run(["unshare", "--mount", "true"],
+                                              stderr=subprocess.DEVNULL).returncode == 0
+    if why is None and not mount_ns:
+        servers, hosts = system_resolver()
+        if not servers or not set(hosts) <= {"files", "dns", "myhostname"}:
+            why = ("no mount namespace (unshare --mount failed), and the machine's resolver "
+                   "is not plain DNS (nameservers %s, hosts: %s)" % (servers, " ".join(hosts)))
     if why is not None:
         print("1..1\nnot ok 1 - dns # %s" % why, flush=True)
         sys.exit(1)
-    os.execvp("unshare", ["unshare", "--net", "--mount", sys.executable,
-                          os.path.abspath(__file__), "--inside"])
+    os.execvp("unshare", ["unshare", "--net"] + (["--mount"] if mount_ns else [])
+              + [sys.executable, os.path.abspath(__file__),
+                 "--inside" if mount_ns else "--inside-net-only"])
+
+
+def system_resolver():
+    """The nameservers of /etc/resolv.conf (glibc's 127.0.0.1 when none)
+    and the sources of the hosts line of /etc/nsswitch.conf."""
+    servers, hosts = [], ["files", "dns"]
+    try:
+        for line in open("/etc/resolv.conf"):
+            f = line.split()
+            if len(f) >= 2 and f[0] == "nameserver":
+                servers.append(f[1].split("%")[0])
+    except OSError:
+        pass
+    try:
+        for line in open("/etc/nsswitch.conf"):
+            f = line.split("#")[0].split()
+            if f and f[0] == "hosts:":
+                hosts = [w for w in f[1:] if not w.startswith("[")]
+    except OSError:
+        pass
+    return servers or ["127.0.0.1"], hosts
 
 
 def set_up_namespace():
@@ -61,6 +94,18 @@ def set_up_namespace():
     # told as a missing name in about 1 run of 7
     subprocess.run(["ip", "-6", "addr", "add", "fd00:213::1/128", "dev", "lo", "nodad"],
                    check=True)
+    if NET_ONLY:
+        # the machine's nameservers become addresses of this namespace's
+        # loopback: the resolver asks this test's DNS server there
+        for server in SERVERS:
+            if server.startswith("127.") or server in ("::1", "10.213.0.1", "fd00:213::1"):
+                continue
+            if ":" in server:
+                subprocess.run(["ip", "-6", "addr", "add", server + "/128", "dev", "lo", "nodad"],
+                               check=True)
+            else:
+                subprocess.run(["ip", "addr", "add", server + "/32", "dev", "lo"], check=True)
+        return
     etc = tempfile.mkdtemp(prefix="pbi-dns-etc-")
     resolv = os.path.join(etc, "resolv.conf")
     with open(resolv, "w") as f:
@@ -80,18 +125,20 @@ class Dns:
     def __init__(self):
         self.mode = "nxdomain"
         self.queries = Counter()
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 53))
-        threading.Thread(target=self._serve, daemon=True).start()
+        for address in SERVERS:
+            sock = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET,
+                                 socket.SOCK_DGRAM)
+            sock.bind((address, 53))
+            threading.Thread(target=self._serve, args=(sock,), daemon=True).start()
 
-    def _serve(self):
+    def _serve(self, sock):
         while True:
-            data, peer = self.sock.recvfrom(4096)
+            data, peer = sock.recvfrom(4096)
             try:
                 reply = self._answer(data)
             except (IndexError, struct.error, UnicodeDecodeError):
                 continue
-            self.sock.sendto(reply, peer)
+            sock.sendto(reply, peer)
 
     def _answer(self, data):
         qid, flags = struct.unpack(">HH", data[:4])
@@ -119,8 +166,10 @@ class Dns:
                 + question + answers)
 
 
-if "--inside" not in sys.argv:
+NET_ONLY = "--inside-net-only" in sys.argv
+if "--inside" not in sys.argv and not NET_ONLY:
     outside()
+SERVERS = list(dict.fromkeys(system_resolver()[0])) if NET_ONLY else ["127.0.0.1"]
 
 set_up_namespace()
 DNS = Dns()
