@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pbi-bench.h"
 #include "pbi-capture-cell.h"
 #include "pbi-thumbnailer.h"
 
@@ -40,6 +41,7 @@ struct _PbiCaptureCell
   GCancellable *cancellable;   /* (owned) (nullable) the thumbnail in making */
   guint         retry_source;
   guint         tries;
+  gint64        bound_at;      /* PBI_BENCH_FRAMES only: when @path was set */
 };
 
 G_DEFINE_FINAL_TYPE (PbiCaptureCell, pbi_capture_cell, ADW_TYPE_BIN)
@@ -235,6 +237,11 @@ thumbnail_cb (GObject      *object,
     }
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
   gtk_widget_set_visible (GTK_WIDGET (self->placeholder), FALSE);
+  if (pbi_bench_on)
+    {
+      pbi_bench_thumbnail (self->bound_at, TRUE);
+      self->bound_at = 0;
+    }
 }
 
 /**
@@ -253,6 +260,12 @@ pbi_capture_cell_set_file (PbiCaptureCell *self,
 
   g_return_if_fail (PBI_IS_CAPTURE_CELL (self));
 
+  if (pbi_bench_on)
+    {
+      /* a photo whose thumbnail never showed in this cell */
+      pbi_bench_thumbnail (self->bound_at, FALSE);
+      self->bound_at = path != NULL ? g_get_monotonic_time () : 0;
+    }
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);

@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pbi-bench.h"
 #include "pbi-capture-cell.h"
 #include "pbi-capture-grid.h"
 #include "pbi-engine-files.h"
@@ -49,6 +50,9 @@ struct _PbiCaptureGrid
   guint               top_source;
   GCancellable       *cancellable;  /* (owned) */
   guint               n_selected;
+  gint64              bench_scroll_start;
+  guint               bench_pages_done;
+  gdouble             bench_fling_from;
 };
 
 G_DEFINE_FINAL_TYPE (PbiCaptureGrid, pbi_capture_grid, ADW_TYPE_BIN)
@@ -330,6 +334,72 @@ on_selection_changed_cb (GtkSelectionModel *model,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SELECTED]);
 }
 
+/* PBI_BENCH_SCROLL="PAGES PAGE_MS FLING_S" (with PBI_BENCH_FRAMES;
+ * benchmark B12): once the folder is listed and sorted, and a second
+ * later, the grid steps down a page PAGES times, one every PAGE_MS, as
+ * Page Down would, then scrolls on to the bottom at an even speed in
+ * FLING_S seconds, a step each frame, as a steady fling would. */
+static gboolean
+bench_scroll_tick_cb (GtkWidget     *widget,
+                      GdkFrameClock *clock,
+                      gpointer       user_data)
+{
+  PbiCaptureGrid *self = user_data;
+  GtkAdjustment *vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->grid_view));
+  gint64 now = g_get_monotonic_time ();
+  gdouble end = gtk_adjustment_get_upper (vadj) - gtk_adjustment_get_page_size (vadj);
+  gdouble fling_s, done;
+  guint pages, page_ms;
+  gint64 fling_start;
+
+  if (!pbi_bench_scroll_plan (&pages, &page_ms, &fling_s))
+    return G_SOURCE_REMOVE;
+  if (self->bench_scroll_start == 0)
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
+
+      if (n == 0 || gtk_directory_list_is_loading (self->directory) ||
+          gtk_sort_list_model_get_pending (self->sorted) != 0)
+        return G_SOURCE_CONTINUE;
+      pbi_bench_event ("grid_listed", now);
+      pbi_bench_event ("grid_items", n);
+      self->bench_scroll_start = now + G_USEC_PER_SEC;
+      return G_SOURCE_CONTINUE;
+    }
+  if (now < self->bench_scroll_start)
+    return G_SOURCE_CONTINUE;
+  /* the page steps */
+  if (self->bench_pages_done < pages)
+    {
+      if (now >= self->bench_scroll_start + (gint64) self->bench_pages_done * page_ms * 1000)
+        {
+          pbi_bench_event ("page", now);
+          gtk_adjustment_set_value (vadj, MIN (end, gtk_adjustment_get_value (vadj) +
+                                                    gtk_adjustment_get_page_size (vadj)));
+          self->bench_pages_done++;
+        }
+      return G_SOURCE_CONTINUE;
+    }
+  /* the fling, from where the pages left it */
+  fling_start = self->bench_scroll_start + (gint64) pages * page_ms * 1000;
+  if (now < fling_start)
+    return G_SOURCE_CONTINUE;
+  if (self->bench_fling_from < 0)
+    {
+      self->bench_fling_from = gtk_adjustment_get_value (vadj);
+      pbi_bench_event ("scroll_start", now);
+    }
+  done = MIN (1.0, (now - fling_start) / (fling_s * G_USEC_PER_SEC));
+  gtk_adjustment_set_value (vadj, self->bench_fling_from + (end - self->bench_fling_from) * done);
+  if (done < 1.0)
+    return G_SOURCE_CONTINUE;
+  pbi_bench_event ("scroll_end", now);
+  pbi_bench_event ("scroll_pixels", (gint64) (end - self->bench_fling_from));
+  pbi_bench_event ("page_pixels", (gint64) gtk_adjustment_get_page_size (vadj));
+  pbi_bench_write ();
+  return G_SOURCE_REMOVE;
+}
+
 /**
  * pbi_capture_grid_set_folder:
  * @self: a grid
@@ -561,5 +631,8 @@ pbi_capture_grid_new (PbiEngine *engine)
   g_signal_connect_object (engine, "file-state-changed",
                            G_CALLBACK (on_file_state_changed_cb), self, 0);
   update_empty (self);
+  self->bench_fling_from = -1;
+  if (pbi_bench_on && g_getenv ("PBI_BENCH_SCROLL") != NULL)
+    gtk_widget_add_tick_callback (GTK_WIDGET (self->grid_view), bench_scroll_tick_cb, self, NULL);
   return GTK_WIDGET (self);
 }
