@@ -10,8 +10,8 @@
 # of B6), the first frame of the status page and each grid cell's wait for
 # its thumbnail; PBI_BENCH_SCROLL makes the grid scroll itself (B12).
 
+import json
 import os
-import random
 import shutil
 import signal
 import statistics
@@ -202,6 +202,14 @@ class App:
         self.t0 = time.monotonic()
         self.proc = subprocess.Popen([self.exe, "--database", ours.db], env=e, stdout=self.log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        # PBI_BENCH_PERF=DIR: a `perf record` of each app run into DIR/TAG.data
+        self.perf = None
+        if os.environ.get("PBI_BENCH_PERF"):
+            self.perf = subprocess.Popen(["perf", "record", "-q", "-F", "499", "-g", "-p",
+                                          str(self.proc.pid), "-o",
+                                          os.path.join(os.environ["PBI_BENCH_PERF"],
+                                                       tag + ".data")],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def read(self, timeout=30):
         """Asks for the records (SIGUSR2) and reads them."""
@@ -234,6 +242,9 @@ class App:
         return proc_status_kb(self.proc.pid, "VmRSS"), proc_status_kb(self.proc.pid, "VmHWM")
 
     def stop(self):
+        if self.perf is not None:
+            self.perf.send_signal(signal.SIGINT)
+            self.perf.wait(60)
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -456,11 +467,10 @@ def b14(b):
         out = subprocess.run([exe, "320"] + files, env=env, capture_output=True, text=True)
         if out.returncode != 0:
             raise RuntimeError("thumb-bench: " + out.stderr[-400:])
-        import json
-        ours.append(json.loads(out.stdout)["seconds"])
-        made = os.listdir(os.path.join(cache, "photobooth-immich-sync", "thumbnails"))
-        if len(made) != n:
-            raise RuntimeError(f"thumb-bench cached {len(made)} of {n}")
+        res = json.loads(out.stdout)
+        if res["files"] != n or res["failed"]:
+            raise RuntimeError(f"thumb-bench: {res}")
+        ours.append(res["seconds"])
 
     outdir = os.path.join(b.work, "b14-peer")
 

@@ -96,6 +96,7 @@ from_exif_preview (const gchar  *path,
   GExiv2Orientation orientation;
   const guint8 *data;
   guint32 len = 0;
+  guint longest;
 
   if (!gexiv2_metadata_open_path (meta, path, NULL))
     return NULL;
@@ -125,6 +126,12 @@ from_exif_preview (const gchar  *path,
     return NULL;
   bytes = g_bytes_new (data, len);
   stream = g_memory_input_stream_new_from_bytes (bytes);
+  /* scaled down, never up: a bigger copy of the same pixels only costs
+   * memory, and drawing time where the renderer scales in software */
+  longest = MAX (gexiv2_preview_properties_get_width (best),
+                 gexiv2_preview_properties_get_height (best));
+  if (longest > 0 && longest < size)
+    size = longest;
   pixbuf = gdk_pixbuf_new_from_stream_at_scale (stream, size, size, TRUE, cancellable, NULL);
   if (pixbuf == NULL)
     return NULL;

@@ -151,6 +151,15 @@ test_thumbnail_from_exif_preview (void)
   pixels = gdk_pixbuf_read_pixels (thumb) + 32 * gdk_pixbuf_get_rowstride (thumb) + 16 * 3;
   g_assert_cmpuint (pixels[0], >, 180);
   g_assert_cmpuint (pixels[2], <, 80);
+  g_clear_object (&thumb);
+
+  /* asked for more than the preview has: the preview's own size, not a
+   * blown-up copy (4× the memory, and the software renderer scales it
+   * down again at every frame) */
+  thumb = pbi_thumbnail_make (path, 320, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (thumb), ==, 80);
+  g_assert_cmpint (gdk_pixbuf_get_height (thumb), ==, 160);
 }
 
 static void
