@@ -50,6 +50,7 @@ struct _PbiCaptureGrid
   guint               top_source;
   GCancellable       *cancellable;  /* (owned) */
   guint               n_selected;
+  gint                empty_shown;  /* -1 before the first update_empty () */
   gint64              bench_scroll_start;
   guint               bench_pages_done;
   gdouble             bench_fling_from;
@@ -282,6 +283,13 @@ update_empty (PbiCaptureGrid *self)
       adw_status_page_set_title (self->empty_page, _("No Photos Yet"));
       adw_status_page_set_description (self->empty_page, text);
     }
+  /* Only when it changes: this runs for every change of the model (a
+   * folder of 1,000 photos is listed and sorted in hundreds of them), and
+   * showing a page, even for a moment, makes GTK lay out the whole window
+   * again: 1,000 photos stalled the main loop 3–5 s at start (B11). */
+  if (self->empty_shown == (empty ? 1 : 0))
+    return;
+  self->empty_shown = empty ? 1 : 0;
   /* the page not shown is hidden too, so assistive technology skips it */
   gtk_widget_set_visible (GTK_WIDGET (self->empty_page), TRUE);
   gtk_widget_set_visible (self->scrolled, TRUE);
@@ -554,6 +562,7 @@ pbi_capture_grid_init (PbiCaptureGrid *self)
   self->cells = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
+  self->empty_shown = -1;
 }
 
 /**
