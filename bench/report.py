@@ -137,20 +137,22 @@ def plots(bench, outdir):
         fr = ser["frames"]
         drawn = [(t, ms) for t, ms, d in fr if d]
         idle = [(t, ms) for t, ms, d in fr if not d]
+        st = ser.get("stalls") or []
+        big = [(t, g) for t, g in st if g >= 10]
+        if big:
+            ax.plot([t for t, _ in big], [g for _, g in big], "x", ms=3, color="#d62728",
+                    alpha=0.45, label=f"main-loop stalls ≥ 10 ms, 5 ms probe ({len(big)})")
         if idle:
-            ax.plot([t for t, _ in idle], [ms for _, ms in idle], ".", ms=2, color="#bbbbbb",
+            ax.plot([t for t, _ in idle], [ms for _, ms in idle], ".", ms=2, color="#999999",
                     label=f"frames with nothing to draw ({len(idle)})")
         if drawn:
             ax.plot([t for t, _ in drawn], [ms for _, ms in drawn], ".", ms=3, color="#1f77b4",
                     label=f"frames drawn ({len(drawn)}): flush-events to after-paint")
-        st = ser.get("stalls") or []
-        big = [(t, g) for t, g in st if g >= 5]
-        if big:
-            ax.plot([t for t, _ in big], [g for _, g in big], "x", ms=4, color="#d62728",
-                    label="main-loop stalls ≥ 5 ms (5 ms probe)")
-        for y, lab in ((17, "17 ms (p99 target)"), (33, "33 ms (stall target)")):
-            ax.axhline(y, ls="--", lw=0.8, color="grey")
-            ax.text(ax.get_xlim()[0], y, " " + lab, va="bottom", fontsize=8, color="grey")
+        for y, lab, c in ((17, "17 ms: p99 frame target", "#1f77b4"),
+                          (33, "33 ms: stall target", "#d62728")):
+            ax.axhline(y, ls="--", lw=0.9, color=c)
+            ax.annotate(lab, (1.0, y), xycoords=("axes fraction", "data"), ha="right",
+                        va="bottom", fontsize=8, color=c)
         if key == "b11":
             ax.axvline(0, lw=0.8, color="green")
             ax.axvline(ser["t1"] - ser["t0"], lw=0.8, color="green")
@@ -159,9 +161,9 @@ def plots(bench, outdir):
             ax.set_xlabel("seconds since the first page step")
         ax.set_yscale("log")
         ax.set_ylabel("ms (log scale)")
-        ax.set_title(title.format(files=ser.get("files", "")))
+        ax.set_title(title.format(files=ser.get("files", "")), pad=28)
         ax.grid(alpha=0.3, which="both")
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, fontsize=8, frameon=False)
         fig.tight_layout()
         path = os.path.join(outdir, fname)
         fig.savefig(path, dpi=100)
