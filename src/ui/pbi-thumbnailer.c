@@ -23,6 +23,12 @@
 #include <glib/gstdio.h>
 #include <gexiv2/gexiv2.h>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include "pbi-thumbnailer.h"
 
 typedef struct
@@ -255,6 +261,19 @@ pool_func (gpointer data,
            gpointer user_data)
 {
   g_autoptr(GTask) task = data;
+#ifdef __linux__
+  static GPrivate niced;
+
+  /* below the main loop and the sync's own threads: a thumbnail can wait,
+   * a capture's upload and the next frame cannot (B11, B15: decoding
+   * photos without a preview kept both cores busy as captures came in) */
+  if (g_private_get (&niced) == NULL)
+    {
+      g_private_set (&niced, GINT_TO_POINTER (1));
+      if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10) != 0)
+        g_debug ("Could not lower the thumbnail thread's priority");
+    }
+#endif
 
   thumbnail_thread (task, NULL, g_task_get_task_data (task), g_task_get_cancellable (task));
 }
