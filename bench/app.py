@@ -178,6 +178,10 @@ def parse_records(path):
             continue
         if f[0] == "frame":
             rec["frames"].append((int(f[1]) / 1e6, int(f[2]) / 1e6, f[3] == "1"))
+            if len(f) >= 6:
+                rec.setdefault("phases", []).append((int(f[1]) / 1e6, int(f[4]) / 1e6,
+                                                     int(f[5]) / 1e6, int(f[2]) / 1e6,
+                                                     f[3] == "1"))
         elif f[0] == "stall":
             rec["stalls"].append((int(f[1]) / 1e6, int(f[2]) / 1e3))
         elif f[0] == "thumb":
@@ -279,7 +283,17 @@ def frame_stats(rec, t0, t1):
     starts = [s for s, e, d in fr]
     intervals = [(b - a) * 1000 for a, b in zip(starts, starts[1:])]
     stalls = [g for t, g in rec["stalls"] if t0 <= t <= t1]
+    # where a drawn frame's time goes: up to layout, layout (to paint), paint
+    ph = [p for p in rec.get("phases", []) if t0 <= p[0] <= t1 and p[4] and p[1] and p[2]]
+    split = {}
+    if ph:
+        split = {"pre_layout_p50_ms": percentile([(p[1] - p[0]) * 1000 for p in ph], 50),
+                 "layout_p50_ms": percentile([(p[2] - p[1]) * 1000 for p in ph], 50),
+                 "paint_p50_ms": percentile([(p[3] - p[2]) * 1000 for p in ph], 50),
+                 "layout_p99_ms": percentile([(p[2] - p[1]) * 1000 for p in ph], 99),
+                 "paint_p99_ms": percentile([(p[3] - p[2]) * 1000 for p in ph], 99)}
     return {
+        **split,
         "frames": len(fr), "drawn": len(work_drawn),
         "p50_ms": percentile(work_drawn, 50), "p99_ms": percentile(work_drawn, 99),
         "max_ms": max(work_drawn) if work_drawn else None,

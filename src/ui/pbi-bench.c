@@ -14,10 +14,12 @@
  * (CLOCK_MONOTONIC, the clock Python's time.monotonic() reads):
  *
  *   start T                  the app object was made (in main())
- *   frame BEGIN END DREW     one frame of the main window's GdkFrameClock:
+ *   frame BEGIN END DREW LAYOUT PAINT
+ *                            one frame of the main window's GdkFrameClock:
  *                            from its first phase (flush-events) to the end
  *                            of after-paint; DREW is 1 when the window was
- *                            rendered in it (GdkSurface::render)
+ *                            rendered in it (GdkSurface::render); LAYOUT and
+ *                            PAINT: when those phases began (0: not run)
  *   refresh_interval US      the frame clock's refresh interval
  *   first_status_frame T     the end of the first frame drawn with the
  *                            status page shown
@@ -44,6 +46,8 @@ gboolean pbi_bench_on;
 typedef struct
 {
   gint64   begin;
+  gint64   layout;
+  gint64   paint;
   gint64   end;
   gboolean drew;
 } Frame;
@@ -62,6 +66,8 @@ static GArray *stalls;       /* gint64 pairs */
 static GArray *thumbs;       /* Thumb */
 static GString *events;
 static gint64 frame_begin;
+static gint64 frame_layout;
+static gint64 frame_paint;
 static gboolean frame_drew;
 static gint64 first_status_frame;
 static gint64 refresh_interval;
@@ -106,6 +112,28 @@ phase_hook (GSignalInvocationHint *hint,
   return TRUE;
 }
 
+static gboolean
+layout_hook (GSignalInvocationHint *hint,
+             guint                  n_params,
+             const GValue          *params,
+             gpointer               user_data)
+{
+  if (frame_layout == 0)
+    frame_layout = g_get_monotonic_time ();
+  return TRUE;
+}
+
+static gboolean
+paint_hook (GSignalInvocationHint *hint,
+            guint                  n_params,
+            const GValue          *params,
+            gpointer               user_data)
+{
+  if (frame_paint == 0)
+    frame_paint = g_get_monotonic_time ();
+  return TRUE;
+}
+
 /* GdkSurface::render stops at the first handler that draws (GtkWindow's):
  * a hook sees it first. */
 static gboolean
@@ -135,8 +163,10 @@ on_after_paint_cb (GdkFrameClock *clock,
   frame.end = g_get_monotonic_time ();
   frame.begin = frame_begin != 0 ? frame_begin : frame.end;
   frame.drew = frame_drew;
+  frame.layout = frame_layout;
+  frame.paint = frame_paint;
   g_array_append_val (frames, frame);
-  frame_begin = 0;
+  frame_begin = frame_layout = frame_paint = 0;
   if (refresh_interval == 0 && (timings = gdk_frame_clock_get_current_timings (clock)) != NULL)
     refresh_interval = gdk_frame_timings_get_refresh_interval (timings);
   if (first_status_frame == 0 && frame.drew && watched_status_page != NULL &&
@@ -187,6 +217,10 @@ pbi_bench_watch_window (GtkWindow *window,
       for (guint i = 0; i < G_N_ELEMENTS (phases); i++)
         g_signal_add_emission_hook (g_signal_lookup (phases[i], GDK_TYPE_FRAME_CLOCK), 0,
                                     phase_hook, NULL, NULL);
+      g_signal_add_emission_hook (g_signal_lookup ("layout", GDK_TYPE_FRAME_CLOCK), 0,
+                                  layout_hook, NULL, NULL);
+      g_signal_add_emission_hook (g_signal_lookup ("paint", GDK_TYPE_FRAME_CLOCK), 0,
+                                  paint_hook, NULL, NULL);
       g_signal_add_emission_hook (g_signal_lookup ("render", GDK_TYPE_SURFACE), 0,
                                   render_hook, NULL, NULL);
       hooked = TRUE;
@@ -295,8 +329,9 @@ pbi_bench_write (void)
     {
       Frame *f = &g_array_index (frames, Frame, i);
 
-      g_string_append_printf (out, "frame %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %d\n",
-                              f->begin, f->end, f->drew);
+      g_string_append_printf (out, "frame %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %d %"
+                              G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n",
+                              f->begin, f->end, f->drew, f->layout, f->paint);
     }
   for (guint i = 0; i + 1 < stalls->len; i += 2)
     g_string_append_printf (out, "stall %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n",
