@@ -29,7 +29,8 @@
  *                            thumbnail was shown (SHOWN 1) or the cell was
  *                            given another photo first (SHOWN 0)
  *   event NAME VALUE         anything else (grid_listed, page, scroll_start,
- *                            scroll_end, ...)
+ *                            scroll_end, binds and bind_us: the grid's binds
+ *                            and unbinds so far and the µs they took, ...)
  *
  * A tick callback keeps the frame clock running while this is on, so frames
  * are sampled all the time, not only when something changes.
@@ -72,6 +73,8 @@ static gboolean frame_drew;
 static gint64 first_status_frame;
 static gint64 refresh_interval;
 static GtkWidget *watched_status_page;   /* (unowned) */
+static gint64 bind_us;
+static guint64 binds;
 
 /**
  * pbi_bench_init:
@@ -267,6 +270,19 @@ pbi_bench_thumbnail (gint64   bound_at,
 }
 
 /**
+ * pbi_bench_bind_time:
+ * @us: time a grid cell's bind or unbind took
+ */
+void
+pbi_bench_bind_time (gint64 us)
+{
+  if (!pbi_bench_on)
+    return;
+  bind_us += us;
+  binds++;
+}
+
+/**
  * pbi_bench_event:
  * @what: a name without spaces
  * @value: a number (a time in µs, a count)
@@ -345,6 +361,8 @@ pbi_bench_write (void)
                               t->bound, t->done, t->shown);
     }
   g_string_append (out, events->str);
+  g_string_append_printf (out, "event binds %" G_GUINT64_FORMAT "\nevent bind_us %" G_GINT64_FORMAT
+                          "\n", binds, bind_us);
   if (!g_file_set_contents (bench_path, out->str, (gssize) out->len, &error))
     g_warning ("PBI_BENCH_FRAMES: %s", error->message);
 }

@@ -22,6 +22,7 @@ void     pbi_bench_stall             (gint64     now,
                                       gint64     gap);
 void     pbi_bench_thumbnail         (gint64     bound_at,
                                       gboolean   shown);
+void     pbi_bench_bind_time         (gint64       us);
 void     pbi_bench_event             (const gchar *what,
                                       gint64       value);
 gboolean pbi_bench_scroll_plan       (guint   *pages,

@@ -219,8 +219,11 @@ on_bind_cb (GtkSignalListItemFactory *factory,
 {
   PbiCaptureCell *cell = PBI_CAPTURE_CELL (gtk_list_item_get_child (item));
   g_autofree gchar *path = info_path (gtk_list_item_get_item (item));
+  gint64 t0 = pbi_bench_on ? g_get_monotonic_time () : 0;
 
   pbi_capture_cell_set_file (cell, path);
+  if (pbi_bench_on)
+    pbi_bench_bind_time (g_get_monotonic_time () - t0);
   if (path == NULL)
     return;
   g_hash_table_replace (self->cells, g_strdup (path), cell);
@@ -241,10 +244,13 @@ on_unbind_cb (GtkSignalListItemFactory *factory,
 {
   PbiCaptureCell *cell = PBI_CAPTURE_CELL (gtk_list_item_get_child (item));
   const gchar *path = pbi_capture_cell_get_path (cell);
+  gint64 t0 = pbi_bench_on ? g_get_monotonic_time () : 0;
 
   if (path != NULL && g_hash_table_lookup (self->cells, path) == cell)
     g_hash_table_remove (self->cells, path);
   pbi_capture_cell_set_file (cell, NULL);
+  if (pbi_bench_on)
+    pbi_bench_bind_time (g_get_monotonic_time () - t0);
 }
 
 static void

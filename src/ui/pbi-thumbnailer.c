@@ -212,6 +212,47 @@ cache_path (const gchar *path,
   return g_strconcat (dir, G_DIR_SEPARATOR_S, name, ".png", NULL);
 }
 
+/* A texture in the layout the renderers draw from (GDK_MEMORY_DEFAULT:
+ * premultiplied BGRA on little-endian machines), converted once here in the
+ * worker thread: GTK 4.8's cairo renderer downloads a texture into a cairo
+ * surface at every frame it draws it, and from a pixbuf's RGB that is a
+ * conversion of every pixel of every thumbnail on screen (B11, B12). */
+static GdkTexture *
+texture_for_drawing (GdkPixbuf *pixbuf)
+{
+  gint width = gdk_pixbuf_get_width (pixbuf);
+  gint height = gdk_pixbuf_get_height (pixbuf);
+  gint n_channels = gdk_pixbuf_get_n_channels (pixbuf);
+  gint rowstride = gdk_pixbuf_get_rowstride (pixbuf);
+  gboolean alpha = gdk_pixbuf_get_has_alpha (pixbuf);
+  const guint8 *src = gdk_pixbuf_read_pixels (pixbuf);
+  gsize stride = (gsize) width * 4;
+  guint8 *data;
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (gdk_pixbuf_get_bits_per_sample (pixbuf) != 8 || n_channels < 3)
+    return gdk_texture_new_for_pixbuf (pixbuf);
+  data = g_malloc (stride * height);
+  for (gint y = 0; y < height; y++)
+    {
+      const guint8 *s = src + (gsize) y * rowstride;
+      guint32 *d = (guint32 *) (gpointer) (data + (gsize) y * stride);
+
+      for (gint x = 0; x < width; x++, s += n_channels)
+        {
+          guint a = alpha ? s[3] : 255;
+          guint r = (s[0] * a + 127) / 255;
+          guint g = (s[1] * a + 127) / 255;
+          guint b = (s[2] * a + 127) / 255;
+
+          /* cairo's ARGB32: native-endian 32-bit words */
+          d[x] = (a << 24) | (r << 16) | (g << 8) | b;
+        }
+    }
+  bytes = g_bytes_new_take (data, stride * height);
+  return gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, stride);
+}
+
 static void
 thumbnail_thread (GTask        *task,
                   gpointer      source_object,
@@ -253,7 +294,7 @@ thumbnail_thread (GTask        *task,
             g_debug ("Could not cache the thumbnail of %s", job->path);
         }
     }
-  g_task_return_pointer (task, gdk_texture_new_for_pixbuf (pixbuf), g_object_unref);
+  g_task_return_pointer (task, texture_for_drawing (pixbuf), g_object_unref);
 }
 
 static void

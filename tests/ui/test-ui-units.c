@@ -230,6 +230,7 @@ test_thumbnail_preview_not_cached (void)
   g_autoptr(GError) error = NULL;
   GdkTexture *texture = NULL;
   guint before = count_entries (dir);
+  g_autofree guint32 *pixels = g_new0 (guint32, 32 * 64);
 
   gdk_pixbuf_fill (preview, 0xdd2222ff);
   g_assert_true (gdk_pixbuf_save (preview, small, "jpeg", &error, NULL));
@@ -243,6 +244,11 @@ test_thumbnail_preview_not_cached (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpint (gdk_texture_get_width (texture), ==, 32);
   g_assert_cmpint (gdk_texture_get_height (texture), ==, 64);
+  /* the texture (converted for the renderer) shows the red preview, opaque */
+  gdk_texture_download (texture, (guchar *) pixels, 32 * 4);
+  g_assert_cmpuint (pixels[32 * 32 + 16] >> 24, ==, 255);
+  g_assert_cmpuint ((pixels[32 * 32 + 16] >> 16) & 0xff, >, 180);
+  g_assert_cmpuint (pixels[32 * 32 + 16] & 0xff, <, 80);
   g_clear_object (&texture);
   g_assert_cmpuint (count_entries (dir), ==, before);
 }
