@@ -214,7 +214,9 @@ class App:
         # PBI_BENCH_PERF=DIR: a `perf record` of each app run into DIR/TAG.data
         self.perf = None
         if os.environ.get("PBI_BENCH_PERF"):
-            self.perf = subprocess.Popen(["perf", "record", "-q", "-F", "499", "-g", "-p",
+            cg = os.environ.get("PBI_BENCH_PERF_CALLGRAPH", "fp")
+            self.perf = subprocess.Popen(["perf", "record", "-q", "-F", "499" if cg == "fp" else "149",
+                                          "--call-graph", cg, "-p",
                                           str(self.proc.pid), "-o",
                                           os.path.join(os.environ["PBI_BENCH_PERF"],
                                                        tag + ".data")],
