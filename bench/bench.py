@@ -24,6 +24,7 @@ from benchlib import (Fake, Proxy, busy_cpu_pct, drop_caches, ensure_photos, lin
                       mp4_bytes_to, percentile, proc_cpu_seconds, proc_io, run_measured,
                       sha1_file, warm_cache)
 from clients import ALBUM, Ours, Peer
+import app
 import report
 import scale
 
@@ -53,6 +54,7 @@ SIZES = {
 }
 for _mode in SIZES:
     SIZES[_mode].update(scale.SIZES[_mode])
+    SIZES[_mode].update(app.SIZES[_mode])
 
 
 class Bench:
@@ -345,6 +347,14 @@ class Bench:
             if kind == "ours":
                 c = Ours(self.builddir, os.path.join(self.work, tag + "-client"), fake.url)
                 argv, env, stop_sig = c.argv("watch", watch), c.env, signal.SIGTERM
+            elif kind == "app":
+                # B15: the app on the display of app.b15, syncing on capture
+                c = app.app_client(self, tag, fake.url, watch, on_capture=True)
+                argv = [os.path.join(self.builddir, "src", "ui", "photobooth-immich-sync"),
+                        "--database", c.db]
+                env = dict(c.env, GSETTINGS_SCHEMA_DIR=os.path.join(self.builddir, "data"),
+                           **self.app_display.env)
+                stop_sig = signal.SIGTERM
             else:
                 c = Peer(self.node_tools, os.path.join(self.work, tag + "-client"), fake.url)
                 argv, env, stop_sig = c.upload_argv(watch, watch=True), c.env, signal.SIGINT
@@ -384,7 +394,7 @@ class Bench:
                     for off in range(0, len(data), 1 << 20):   # like a camera, in chunks
                         f.write(data[off:off + (1 << 20)])
                 written.append(time.monotonic())
-            grace = 10.0 if kind == "ours" else 10.0 + 2.0 + 20.0
+            grace = 10.0 if kind != "peer" else 10.0 + 2.0 + 20.0
             deadline = time.monotonic() + grace
             while time.monotonic() < deadline and len(seen) < len(contents):
                 time.sleep(0.05)
@@ -561,7 +571,10 @@ class Bench:
             log(f"WARNING: {self.busy_before:.0f} % of a core already in use by other processes")
         steps = [("B1", self.b1_b6), ("B2", self.b2_b4b), ("B3", self.b3), ("B4", self.b4a),
                  ("B5", self.b5), ("B7", self.b7), ("B8", self.b8),
-                 ("B1S", lambda: scale.b1s(self)), ("B9", lambda: scale.b9(self))]
+                 ("B1S", lambda: scale.b1s(self)), ("B9", lambda: scale.b9(self)),
+                 ("B10", lambda: app.b10(self)), ("B11", lambda: app.b11(self)),
+                 ("B12", lambda: app.b12_b13(self)), ("B14", lambda: app.b14(self)),
+                 ("B15", lambda: app.b15(self))]
         for key, fn in steps:
             if only and key not in only:
                 continue
@@ -593,7 +606,9 @@ def main():
     ap.add_argument("--data-dir", default="/tmp/pbi-bench-data")
     ap.add_argument("--results", default=os.path.join(os.path.dirname(
         os.path.abspath(__file__)), "results"))
-    ap.add_argument("--only", default="", help="comma-separated: B1,B2,B3,B4,B5,B7,B8,B1S,B9")
+    ap.add_argument("--only", default="",
+                    help="comma-separated: B1,B2,B3,B4,B5,B7,B8,B1S,B9,B10,B11,B12,B14,B15 "
+                         "(B6 comes with B1, B4b with B2, B13 with B12; APP = B10–B15)")
     ap.add_argument("--ours-concurrency", type=int, default=None, metavar="N",
                     help="B1: set immich_upload_concurrency (default: the tool's default)")
     ap.add_argument("--keep-data", action="store_true",
@@ -606,6 +621,8 @@ def main():
 
     b = Bench(args)
     only = [x.strip().upper() for x in args.only.split(",") if x.strip()]
+    if "APP" in only:
+        only += ["B10", "B11", "B12", "B14", "B15"]
     b.run(only)
     report.write(b, args.results, args.update_docs)
     if b.notes:

@@ -126,6 +126,49 @@ def plots(bench, outdir):
         fig.savefig(path, dpi=100)
         plt.close(fig)
         made.append(path)
+    for key, fname, title in (
+            ("b11", "frames.png", "B11: the app's frames during a bulk sync of {files} photos, "
+                                  "grid shown"),
+            ("b12", "scroll.png", "B12: the app's frames scrolling the grid")):
+        ser = bench.series.get(key)
+        if not ser or not ser.get("frames"):
+            continue
+        fig, ax = plt.subplots(figsize=(10, 4.8))
+        fr = ser["frames"]
+        drawn = [(t, ms) for t, ms, d in fr if d]
+        idle = [(t, ms) for t, ms, d in fr if not d]
+        st = ser.get("stalls") or []
+        big = [(t, g) for t, g in st if g >= 10]
+        if big:
+            ax.plot([t for t, _ in big], [g for _, g in big], "x", ms=3, color="#d62728",
+                    alpha=0.45, label=f"main-loop stalls ≥ 10 ms, 5 ms probe ({len(big)})")
+        if idle:
+            ax.plot([t for t, _ in idle], [ms for _, ms in idle], ".", ms=2, color="#999999",
+                    label=f"frames with nothing to draw ({len(idle)})")
+        if drawn:
+            ax.plot([t for t, _ in drawn], [ms for _, ms in drawn], ".", ms=3, color="#1f77b4",
+                    label=f"frames drawn ({len(drawn)}): flush-events to after-paint")
+        for y, lab, c in ((17, "17 ms: p99 frame target", "#1f77b4"),
+                          (33, "33 ms: stall target", "#d62728")):
+            ax.axhline(y, ls="--", lw=0.9, color=c)
+            ax.annotate(lab, (1.0, y), xycoords=("axes fraction", "data"), ha="right",
+                        va="bottom", fontsize=8, color=c)
+        if key == "b11":
+            ax.axvline(0, lw=0.8, color="green")
+            ax.axvline(ser["t1"] - ser["t0"], lw=0.8, color="green")
+            ax.set_xlabel("seconds since the sync started (green: start, last photo in the album)")
+        else:
+            ax.set_xlabel("seconds since the first page step")
+        ax.set_yscale("log")
+        ax.set_ylabel("ms (log scale)")
+        ax.set_title(title.format(files=ser.get("files", "")), pad=28)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, fontsize=8, frameon=False)
+        fig.tight_layout()
+        path = os.path.join(outdir, fname)
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        made.append(path)
     return made
 
 
@@ -142,7 +185,9 @@ def write(bench, outdir, docs=None):
     with open(os.path.join(outdir, "latest.json"), "w") as f:
         json.dump({"meta": meta, "results": bench.results,
                    "series": {"b5": bench.series.get("b5"),
-                              "b5_uploaded": bench.series.get("b5_uploaded")}}, f, indent=2, default=str)
+                              "b5_uploaded": bench.series.get("b5_uploaded"),
+                              "b11": bench.series.get("b11"),
+                              "b15": bench.series.get("b15")}}, f, indent=2, default=str)
     made = plots(bench, outdir)
     t = table(bench.results)
     met = sum(1 for r in bench.results if r.get("met"))

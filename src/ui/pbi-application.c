@@ -21,6 +21,7 @@
 #include <gexiv2/gexiv2.h>
 
 #include "pbi-application.h"
+#include "pbi-bench.h"
 #include "pbi-engine-private.h"
 #include "pbi-event-summary-page.h"
 #include "pbi-instance-lock.h"
@@ -125,6 +126,7 @@ stall_tick_cb (gpointer user_data)
     {
       stall_max = MAX (stall_max, gap);
       stall_ticks++;
+      pbi_bench_stall (now, gap);
       if (gap > 50000)
         {
           stall_over_50ms++;
@@ -150,11 +152,13 @@ stall_probe_report (void)
 }
 
 /* SIGUSR2 writes the report so far and starts anew: a test brackets what
- * it measures (a scroll, say) with two of them. */
+ * it measures (a scroll, say) with two of them. It also writes the
+ * PBI_BENCH_FRAMES records (which are kept, with their times). */
 static gboolean
 on_sigusr2_cb (gpointer user_data)
 {
   stall_probe_report ();
+  pbi_bench_write ();
   stall_last = 0;
   stall_max = 0;
   stall_ticks = 0;
@@ -550,7 +554,7 @@ pbi_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   if (g_getenv ("PBI_SCREENSHOT") != NULL)
     g_unix_signal_add (SIGUSR1, on_sigusr1_cb, self);
-  if (g_getenv ("PBI_STALL_REPORT") != NULL)
+  if (g_getenv ("PBI_STALL_REPORT") != NULL || pbi_bench_on)
     {
       g_timeout_add_full (G_PRIORITY_HIGH, STALL_TICK_MS, stall_tick_cb, NULL, NULL);
       g_unix_signal_add (SIGUSR2, on_sigusr2_cb, NULL);
@@ -568,6 +572,7 @@ pbi_application_shutdown (GApplication *app)
     pbi_engine_stop (self->engine);
   g_clear_pointer (&self->lock, pbi_instance_lock_release);
   stall_probe_report ();
+  pbi_bench_write ();
   G_APPLICATION_CLASS (pbi_application_parent_class)->shutdown (app);
 }
 
@@ -613,6 +618,7 @@ pbi_application_init (PbiApplication *self)
 PbiApplication *
 pbi_application_new (void)
 {
+  pbi_bench_init ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pbi-bench.h"
 #include "pbi-capture-cell.h"
 #include "pbi-thumbnailer.h"
 
@@ -40,6 +41,7 @@ struct _PbiCaptureCell
   GCancellable *cancellable;   /* (owned) (nullable) the thumbnail in making */
   guint         retry_source;
   guint         tries;
+  gint64        bound_at;      /* PBI_BENCH_FRAMES only: when @path was set */
 };
 
 G_DEFINE_FINAL_TYPE (PbiCaptureCell, pbi_capture_cell, ADW_TYPE_BIN)
@@ -152,6 +154,29 @@ on_badge_clicked_cb (PbiCaptureCell *self)
   gtk_popover_popup (GTK_POPOVER (self->popover));
 }
 
+static const gchar *
+badge_tooltip (PbiCaptureCell *self)
+{
+  return self->error != NULL ? self->error : state_explanation (self->state);
+}
+
+/* Tooltips are made when asked for: setting one costs an X round trip
+ * (GTK looks where the pointer is), and cells are bound, and their states
+ * change, by the hundred while the grid scrolls or a sync runs (B11, B12). */
+static gboolean
+on_badge_query_tooltip_cb (GtkWidget      *badge,
+                           gint            x,
+                           gint            y,
+                           gboolean        keyboard,
+                           GtkTooltip     *tooltip,
+                           PbiCaptureCell *self)
+{
+  if (self->path == NULL || pbi_capture_state_label (self->state) == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, badge_tooltip (self));
+  return TRUE;
+}
+
 static void
 update_badge (PbiCaptureCell *self)
 {
@@ -171,13 +196,14 @@ update_badge (PbiCaptureCell *self)
   gtk_image_set_from_icon_name (self->badge_icon, badges[self->state].icon);
   gtk_label_set_label (self->badge_label, word);
   gtk_widget_add_css_class (GTK_WIDGET (self->badge), badges[self->state].css);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->badge),
-                               self->error != NULL ? self->error
-                                                   : state_explanation (self->state));
   /* TRANSLATORS: accessible name of a photo's state badge: "IMG_0001.jpg: Synced" */
   accessible = g_strdup_printf (_("%s: %s"), name, word);
+  /* the explanation as the tooltip would give it (the tooltip itself is made
+   * when asked for: see on_badge_query_tooltip_cb ()) */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->badge),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, badge_tooltip (self),
+                                  -1);
   gtk_widget_set_visible (GTK_WIDGET (self->badge), TRUE);
 }
 
@@ -235,6 +261,31 @@ thumbnail_cb (GObject      *object,
     }
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
   gtk_widget_set_visible (GTK_WIDGET (self->placeholder), FALSE);
+  if (pbi_bench_on)
+    {
+      pbi_bench_thumbnail (self->bound_at, TRUE);
+      self->bound_at = 0;
+    }
+}
+
+/* The name's tooltip (the label ellipsizes long names), made when asked
+ * for: setting it at every bind cost an X round trip each, 20 % of the main
+ * thread while the grid scrolled (B12). */
+static gboolean
+on_name_query_tooltip_cb (GtkWidget      *label,
+                          gint            x,
+                          gint            y,
+                          gboolean        keyboard,
+                          GtkTooltip     *tooltip,
+                          PbiCaptureCell *self)
+{
+  g_autofree gchar *name = NULL;
+
+  if (self->path == NULL)
+    return FALSE;
+  name = g_filename_display_basename (self->path);
+  gtk_tooltip_set_text (tooltip, name);
+  return TRUE;
 }
 
 /**
@@ -253,6 +304,12 @@ pbi_capture_cell_set_file (PbiCaptureCell *self,
 
   g_return_if_fail (PBI_IS_CAPTURE_CELL (self));
 
+  if (pbi_bench_on)
+    {
+      /* a photo whose thumbnail never showed in this cell */
+      pbi_bench_thumbnail (self->bound_at, FALSE);
+      self->bound_at = path != NULL ? g_get_monotonic_time () : 0;
+    }
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -274,7 +331,6 @@ pbi_capture_cell_set_file (PbiCaptureCell *self,
     }
   name = g_filename_display_basename (path);
   gtk_label_set_label (self->name_label, name);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), name);
   self->cancellable = g_cancellable_new ();
   pbi_thumbnail_load_async (path, THUMBNAIL_SIZE, self->cancellable, thumbnail_cb,
                             g_object_ref (self));
@@ -341,6 +397,11 @@ pbi_capture_cell_init (PbiCaptureCell *self)
 {
   self->state = PBI_CAPTURE_STATE_UNKNOWN;
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->name_label), TRUE);
+  g_signal_connect (self->name_label, "query-tooltip", G_CALLBACK (on_name_query_tooltip_cb),
+                    self);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->badge), TRUE);
+  g_signal_connect (self->badge, "query-tooltip", G_CALLBACK (on_badge_query_tooltip_cb), self);
 }
 
 /**

@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pbi-bench.h"
 #include "pbi-capture-cell.h"
 #include "pbi-capture-grid.h"
 #include "pbi-engine-files.h"
@@ -49,6 +50,10 @@ struct _PbiCaptureGrid
   guint               top_source;
   GCancellable       *cancellable;  /* (owned) */
   guint               n_selected;
+  gint                empty_shown;  /* -1 before the first update_empty () */
+  gint64              bench_scroll_start;
+  guint               bench_pages_done;
+  gdouble             bench_fling_from;
 };
 
 G_DEFINE_FINAL_TYPE (PbiCaptureGrid, pbi_capture_grid, ADW_TYPE_BIN)
@@ -214,8 +219,11 @@ on_bind_cb (GtkSignalListItemFactory *factory,
 {
   PbiCaptureCell *cell = PBI_CAPTURE_CELL (gtk_list_item_get_child (item));
   g_autofree gchar *path = info_path (gtk_list_item_get_item (item));
+  gint64 t0 = pbi_bench_on ? g_get_monotonic_time () : 0;
 
   pbi_capture_cell_set_file (cell, path);
+  if (pbi_bench_on)
+    pbi_bench_bind_time (g_get_monotonic_time () - t0);
   if (path == NULL)
     return;
   g_hash_table_replace (self->cells, g_strdup (path), cell);
@@ -236,10 +244,13 @@ on_unbind_cb (GtkSignalListItemFactory *factory,
 {
   PbiCaptureCell *cell = PBI_CAPTURE_CELL (gtk_list_item_get_child (item));
   const gchar *path = pbi_capture_cell_get_path (cell);
+  gint64 t0 = pbi_bench_on ? g_get_monotonic_time () : 0;
 
   if (path != NULL && g_hash_table_lookup (self->cells, path) == cell)
     g_hash_table_remove (self->cells, path);
   pbi_capture_cell_set_file (cell, NULL);
+  if (pbi_bench_on)
+    pbi_bench_bind_time (g_get_monotonic_time () - t0);
 }
 
 static void
@@ -278,6 +289,13 @@ update_empty (PbiCaptureGrid *self)
       adw_status_page_set_title (self->empty_page, _("No Photos Yet"));
       adw_status_page_set_description (self->empty_page, text);
     }
+  /* Only when it changes: this runs for every change of the model (a
+   * folder of 1,000 photos is listed and sorted in hundreds of them), and
+   * showing a page, even for a moment, makes GTK lay out the whole window
+   * again: 1,000 photos stalled the main loop 3–5 s at start (B11). */
+  if (self->empty_shown == (empty ? 1 : 0))
+    return;
+  self->empty_shown = empty ? 1 : 0;
   /* the page not shown is hidden too, so assistive technology skips it */
   gtk_widget_set_visible (GTK_WIDGET (self->empty_page), TRUE);
   gtk_widget_set_visible (self->scrolled, TRUE);
@@ -328,6 +346,72 @@ on_selection_changed_cb (GtkSelectionModel *model,
     return;
   self->n_selected = n;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SELECTED]);
+}
+
+/* PBI_BENCH_SCROLL="PAGES PAGE_MS FLING_S" (with PBI_BENCH_FRAMES;
+ * benchmark B12): once the folder is listed and sorted, and a second
+ * later, the grid steps down a page PAGES times, one every PAGE_MS, as
+ * Page Down would, then scrolls on to the bottom at an even speed in
+ * FLING_S seconds, a step each frame, as a steady fling would. */
+static gboolean
+bench_scroll_tick_cb (GtkWidget     *widget,
+                      GdkFrameClock *clock,
+                      gpointer       user_data)
+{
+  PbiCaptureGrid *self = user_data;
+  GtkAdjustment *vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->grid_view));
+  gint64 now = g_get_monotonic_time ();
+  gdouble end = gtk_adjustment_get_upper (vadj) - gtk_adjustment_get_page_size (vadj);
+  gdouble fling_s, done;
+  guint pages, page_ms;
+  gint64 fling_start;
+
+  if (!pbi_bench_scroll_plan (&pages, &page_ms, &fling_s))
+    return G_SOURCE_REMOVE;
+  if (self->bench_scroll_start == 0)
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
+
+      if (n == 0 || gtk_directory_list_is_loading (self->directory) ||
+          gtk_sort_list_model_get_pending (self->sorted) != 0)
+        return G_SOURCE_CONTINUE;
+      pbi_bench_event ("grid_listed", now);
+      pbi_bench_event ("grid_items", n);
+      self->bench_scroll_start = now + G_USEC_PER_SEC;
+      return G_SOURCE_CONTINUE;
+    }
+  if (now < self->bench_scroll_start)
+    return G_SOURCE_CONTINUE;
+  /* the page steps */
+  if (self->bench_pages_done < pages)
+    {
+      if (now >= self->bench_scroll_start + (gint64) self->bench_pages_done * page_ms * 1000)
+        {
+          pbi_bench_event ("page", now);
+          gtk_adjustment_set_value (vadj, MIN (end, gtk_adjustment_get_value (vadj) +
+                                                    gtk_adjustment_get_page_size (vadj)));
+          self->bench_pages_done++;
+        }
+      return G_SOURCE_CONTINUE;
+    }
+  /* the fling, from where the pages left it */
+  fling_start = self->bench_scroll_start + (gint64) pages * page_ms * 1000;
+  if (now < fling_start)
+    return G_SOURCE_CONTINUE;
+  if (self->bench_fling_from < 0)
+    {
+      self->bench_fling_from = gtk_adjustment_get_value (vadj);
+      pbi_bench_event ("scroll_start", now);
+    }
+  done = MIN (1.0, (now - fling_start) / (fling_s * G_USEC_PER_SEC));
+  gtk_adjustment_set_value (vadj, self->bench_fling_from + (end - self->bench_fling_from) * done);
+  if (done < 1.0)
+    return G_SOURCE_CONTINUE;
+  pbi_bench_event ("scroll_end", now);
+  pbi_bench_event ("scroll_pixels", (gint64) (end - self->bench_fling_from));
+  pbi_bench_event ("page_pixels", (gint64) gtk_adjustment_get_page_size (vadj));
+  pbi_bench_write ();
+  return G_SOURCE_REMOVE;
 }
 
 /**
@@ -484,6 +568,7 @@ pbi_capture_grid_init (PbiCaptureGrid *self)
   self->cells = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
+  self->empty_shown = -1;
 }
 
 /**
@@ -561,5 +646,8 @@ pbi_capture_grid_new (PbiEngine *engine)
   g_signal_connect_object (engine, "file-state-changed",
                            G_CALLBACK (on_file_state_changed_cb), self, 0);
   update_empty (self);
+  self->bench_fling_from = -1;
+  if (pbi_bench_on && g_getenv ("PBI_BENCH_SCROLL") != NULL)
+    gtk_widget_add_tick_callback (GTK_WIDGET (self->grid_view), bench_scroll_tick_cb, self, NULL);
   return GTK_WIDGET (self);
 }

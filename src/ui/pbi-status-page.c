@@ -272,6 +272,18 @@ schedule_account (PbiStatusPage *self,
     self->account_source = g_timeout_add (delay_ms, fetch_account_cb, self);
 }
 
+/* A tooltip set costs an X round trip (GTK looks where the pointer is);
+ * the last sync's time changes with every photo of a bulk sync (B11). */
+static void
+set_tooltip_if_changed (GtkWidget   *widget,
+                        const gchar *text)
+{
+  const gchar *old = gtk_widget_get_tooltip_text (widget);
+
+  if (g_strcmp0 (old, text) != 0)
+    gtk_widget_set_tooltip_text (widget, text);
+}
+
 static void
 update_last_sync (PbiStatusPage *self)
 {
@@ -289,7 +301,7 @@ update_last_sync (PbiStatusPage *self)
   ago = pbi_format_time_ago (last, now);
   exact = g_date_time_format (last, "%c");
   adw_action_row_set_subtitle (self->last_sync_row, ago);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->last_sync_row), exact);
+  set_tooltip_if_changed (GTK_WIDGET (self->last_sync_row), exact);
 }
 
 static gboolean
@@ -366,7 +378,7 @@ poll_store_cb (gpointer user_data)
       ago = pbi_format_time_ago (last, now);
       exact = g_date_time_format (last, "%c");
       adw_action_row_set_subtitle (self->last_sync_row, ago);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->last_sync_row), exact);
+      set_tooltip_if_changed (GTK_WIDGET (self->last_sync_row), exact);
     }
   return G_SOURCE_CONTINUE;
 }

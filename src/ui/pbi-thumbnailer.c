@@ -8,10 +8,13 @@
  * far cheaper than the full picture, so it is used when present (through
  * gexiv2, with the EXIF orientation applied by hand, as the preview is
  * stored unrotated). Anything else is decoded scaled by gdk-pixbuf, which
- * applies the orientation itself. Each thumbnail is saved as a PNG under
- * $XDG_CACHE_HOME/photobooth-immich-sync/thumbnails (mode 0700), named by
- * the file's path, size and modification time, so a changed photo gets a
- * new one. All of it runs in GTask worker threads.
+ * applies the orientation itself. A thumbnail decoded from the picture is
+ * saved as a PNG under $XDG_CACHE_HOME/photobooth-immich-sync/thumbnails
+ * (mode 0700), named by the file's path, size and modification time, so a
+ * changed photo gets a new one; one made from the EXIF preview is not
+ * (benchmark B14, a 24 MP camera JPEG: the preview takes 1–2 ms, reading a
+ * cached PNG 2–3 ms, writing it 6 ms at zlib level 1, 35 ms at the default
+ * level). All of it runs in worker threads of its own, one per core.
  */
 
 #include "config.h"
@@ -19,6 +22,12 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <gexiv2/gexiv2.h>
+
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "pbi-thumbnailer.h"
 
@@ -93,6 +102,7 @@ from_exif_preview (const gchar  *path,
   GExiv2Orientation orientation;
   const guint8 *data;
   guint32 len = 0;
+  guint longest;
 
   if (!gexiv2_metadata_open_path (meta, path, NULL))
     return NULL;
@@ -122,11 +132,40 @@ from_exif_preview (const gchar  *path,
     return NULL;
   bytes = g_bytes_new (data, len);
   stream = g_memory_input_stream_new_from_bytes (bytes);
+  /* scaled down, never up: a bigger copy of the same pixels only costs
+   * memory, and drawing time where the renderer scales in software */
+  longest = MAX (gexiv2_preview_properties_get_width (best),
+                 gexiv2_preview_properties_get_height (best));
+  if (longest > 0 && longest < size)
+    size = longest;
   pixbuf = gdk_pixbuf_new_from_stream_at_scale (stream, size, size, TRUE, cancellable, NULL);
   if (pixbuf == NULL)
     return NULL;
   orientation = gexiv2_metadata_try_get_orientation (meta, NULL);
   return apply_orientation (pixbuf, orientation);
+}
+
+/* @from_preview: set to whether the EXIF preview made it */
+static GdkPixbuf *
+make_thumbnail (const gchar   *path,
+                guint          size,
+                gboolean      *from_preview,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+
+  pixbuf = from_exif_preview (path, size, cancellable);
+  if (from_preview != NULL)
+    *from_preview = pixbuf != NULL;
+  if (pixbuf != NULL)
+    return g_steal_pointer (&pixbuf);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  pixbuf = gdk_pixbuf_new_from_file_at_scale (path, size, size, TRUE, error);
+  if (pixbuf == NULL)
+    return NULL;
+  return gdk_pixbuf_apply_embedded_orientation (pixbuf);
 }
 
 /**
@@ -146,17 +185,7 @@ pbi_thumbnail_make (const gchar   *path,
                     GCancellable  *cancellable,
                     GError       **error)
 {
-  g_autoptr(GdkPixbuf) pixbuf = NULL;
-
-  pixbuf = from_exif_preview (path, size, cancellable);
-  if (pixbuf != NULL)
-    return g_steal_pointer (&pixbuf);
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-  pixbuf = gdk_pixbuf_new_from_file_at_scale (path, size, size, TRUE, error);
-  if (pixbuf == NULL)
-    return NULL;
-  return gdk_pixbuf_apply_embedded_orientation (pixbuf);
+  return make_thumbnail (path, size, NULL, cancellable, error);
 }
 
 static gchar *
@@ -183,6 +212,47 @@ cache_path (const gchar *path,
   return g_strconcat (dir, G_DIR_SEPARATOR_S, name, ".png", NULL);
 }
 
+/* A texture in the layout the renderers draw from (GDK_MEMORY_DEFAULT:
+ * premultiplied BGRA on little-endian machines), converted once here in the
+ * worker thread: GTK 4.8's cairo renderer downloads a texture into a cairo
+ * surface at every frame it draws it, and from a pixbuf's RGB that is a
+ * conversion of every pixel of every thumbnail on screen (B11, B12). */
+static GdkTexture *
+texture_for_drawing (GdkPixbuf *pixbuf)
+{
+  gint width = gdk_pixbuf_get_width (pixbuf);
+  gint height = gdk_pixbuf_get_height (pixbuf);
+  gint n_channels = gdk_pixbuf_get_n_channels (pixbuf);
+  gint rowstride = gdk_pixbuf_get_rowstride (pixbuf);
+  gboolean alpha = gdk_pixbuf_get_has_alpha (pixbuf);
+  const guint8 *src = gdk_pixbuf_read_pixels (pixbuf);
+  gsize stride = (gsize) width * 4;
+  guint8 *data;
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (gdk_pixbuf_get_bits_per_sample (pixbuf) != 8 || n_channels < 3)
+    return gdk_texture_new_for_pixbuf (pixbuf);
+  data = g_malloc (stride * height);
+  for (gint y = 0; y < height; y++)
+    {
+      const guint8 *s = src + (gsize) y * rowstride;
+      guint32 *d = (guint32 *) (gpointer) (data + (gsize) y * stride);
+
+      for (gint x = 0; x < width; x++, s += n_channels)
+        {
+          guint a = alpha ? s[3] : 255;
+          guint r = (s[0] * a + 127) / 255;
+          guint g = (s[1] * a + 127) / 255;
+          guint b = (s[2] * a + 127) / 255;
+
+          /* cairo's ARGB32: native-endian 32-bit words */
+          d[x] = (a << 24) | (r << 16) | (g << 8) | b;
+        }
+    }
+  bytes = g_bytes_new_take (data, stride * height);
+  return gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, stride);
+}
+
 static void
 thumbnail_thread (GTask        *task,
                   gpointer      source_object,
@@ -193,6 +263,7 @@ thumbnail_thread (GTask        *task,
   g_autoptr(GdkPixbuf) pixbuf = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree gchar *cached = NULL;
+  gboolean from_preview = FALSE;
 
   g_assert (!g_main_context_is_owner (g_main_context_default ()));
 
@@ -203,26 +274,69 @@ thumbnail_thread (GTask        *task,
     pixbuf = gdk_pixbuf_new_from_file (cached, NULL);
   if (pixbuf == NULL)
     {
-      pixbuf = pbi_thumbnail_make (job->path, job->size, cancellable, &error);
+      pixbuf = make_thumbnail (job->path, job->size, &from_preview, cancellable, &error);
       if (pixbuf == NULL)
         {
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
-      if (cached != NULL)
+      /* the preview is quicker to read again than a cached PNG */
+      if (cached != NULL && !from_preview)
         {
           g_autofree gchar *dir = g_path_get_dirname (cached);
           g_autofree gchar *tmp = g_strconcat (cached, ".tmp", NULL);
 
           /* written beside it and renamed: a reader never sees half a file */
           if (g_mkdir_with_parents (dir, 0700) == 0 &&
-              gdk_pixbuf_save (pixbuf, tmp, "png", NULL, NULL))
+              gdk_pixbuf_save (pixbuf, tmp, "png", NULL, "compression", "1", NULL))
             g_rename (tmp, cached);
           else
             g_debug ("Could not cache the thumbnail of %s", job->path);
         }
     }
-  g_task_return_pointer (task, gdk_texture_new_for_pixbuf (pixbuf), g_object_unref);
+  g_task_return_pointer (task, texture_for_drawing (pixbuf), g_object_unref);
+}
+
+static void
+pool_func (gpointer data,
+           gpointer user_data)
+{
+  g_autoptr(GTask) task = data;
+#ifdef __linux__
+  static GPrivate niced;
+
+  /* below the main loop and the sync's own threads: a thumbnail can wait,
+   * a capture's upload and the next frame cannot (B11, B15: decoding
+   * photos without a preview kept both cores busy as captures came in) */
+  if (g_private_get (&niced) == NULL)
+    {
+      g_private_set (&niced, GINT_TO_POINTER (1));
+      if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10) != 0)
+        g_debug ("Could not lower the thumbnail thread's priority");
+    }
+#endif
+
+  thumbnail_thread (task, NULL, g_task_get_task_data (task), g_task_get_cancellable (task));
+}
+
+/* A pool of our own, one thread per core: not GTask's, which GTK also
+ * loads its icons in, and waits for them on the main thread (B11: a grid
+ * of 1,000 photos queued its thumbnails ahead of the icons, and the main
+ * loop stood still for seconds). */
+static GThreadPool *
+thumbnail_pool (void)
+{
+  static GThreadPool *pool;
+
+  if (g_once_init_enter (&pool))
+    {
+      GThreadPool *new_pool = g_thread_pool_new (pool_func, NULL,
+                                                 (gint) MAX (1, g_get_num_processors ()),
+                                                 FALSE, NULL);
+
+      g_once_init_leave (&pool, new_pool);
+    }
+  return pool;
 }
 
 /**
@@ -253,7 +367,7 @@ pbi_thumbnail_load_async (const gchar         *path,
   job->path = g_strdup (path);
   job->size = size;
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
-  g_task_run_in_thread (task, thumbnail_thread);
+  g_thread_pool_push (thumbnail_pool (), g_steal_pointer (&task), NULL);
 }
 
 /**

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "pbi-bench.h"
 #include "pbi-guest-qr.h"
 #include "pbi-status-page.h"
 #include "pbi-welcome-page.h"
@@ -253,5 +254,6 @@ pbi_window_new (PbiApplication *app)
     gtk_stack_set_visible_child_name (self->stack, "welcome");
   g_signal_connect_object (self->welcome_page, "finished", G_CALLBACK (show_status), self,
                            G_CONNECT_SWAPPED);
+  pbi_bench_watch_window (GTK_WINDOW (self), self->status_page);
   return self;
 }

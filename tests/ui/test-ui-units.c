@@ -151,6 +151,15 @@ test_thumbnail_from_exif_preview (void)
   pixels = gdk_pixbuf_read_pixels (thumb) + 32 * gdk_pixbuf_get_rowstride (thumb) + 16 * 3;
   g_assert_cmpuint (pixels[0], >, 180);
   g_assert_cmpuint (pixels[2], <, 80);
+  g_clear_object (&thumb);
+
+  /* asked for more than the preview has: the preview's own size, not a
+   * blown-up copy (4× the memory, and the software renderer scales it
+   * down again at every frame) */
+  thumb = pbi_thumbnail_make (path, 320, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (thumb), ==, 80);
+  g_assert_cmpint (gdk_pixbuf_get_height (thumb), ==, 160);
 }
 
 static void
@@ -197,6 +206,53 @@ test_thumbnail_cached_privately (void)
   g_clear_object (&texture);
 }
 
+static guint
+count_entries (const gchar *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (listing != NULL && g_dir_read_name (listing) != NULL)
+    n++;
+  return n;
+}
+
+/* A thumbnail made from the EXIF preview is not written to the cache:
+ * making it again is cheaper than reading a PNG (benchmark B14). */
+static void
+test_thumbnail_preview_not_cached (void)
+{
+  g_autofree gchar *path = make_rotated_photo ();
+  g_autofree gchar *small = g_build_filename (g_get_user_cache_dir (), "small2.jpg", NULL);
+  g_autofree gchar *dir = pbi_thumbnail_cache_dir ();
+  g_autoptr(GdkPixbuf) preview = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 160, 80);
+  g_autoptr(GExiv2Metadata) meta = gexiv2_metadata_new ();
+  g_autoptr(GError) error = NULL;
+  GdkTexture *texture = NULL;
+  guint before = count_entries (dir);
+  g_autofree guint32 *pixels = g_new0 (guint32, 32 * 64);
+
+  gdk_pixbuf_fill (preview, 0xdd2222ff);
+  g_assert_true (gdk_pixbuf_save (preview, small, "jpeg", &error, NULL));
+  g_assert_true (gexiv2_metadata_open_path (meta, path, &error));
+  gexiv2_metadata_set_exif_thumbnail_from_file (meta, small, &error);
+  g_assert_no_error (error);
+  g_assert_true (gexiv2_metadata_save_file (meta, path, &error));
+
+  pbi_thumbnail_load_async (path, 64, NULL, thumbnail_cb, &texture);
+  while (texture == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, 32);
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, 64);
+  /* the texture (converted for the renderer) shows the red preview, opaque */
+  gdk_texture_download (texture, (guchar *) pixels, 32 * 4);
+  g_assert_cmpuint (pixels[32 * 32 + 16] >> 24, ==, 255);
+  g_assert_cmpuint ((pixels[32 * 32 + 16] >> 16) & 0xff, >, 180);
+  g_assert_cmpuint (pixels[32 * 32 + 16] & 0xff, <, 80);
+  g_clear_object (&texture);
+  g_assert_cmpuint (count_entries (dir), ==, before);
+}
+
 static void
 test_pin_valid (void)
 {
@@ -230,5 +286,6 @@ main (int    argc,
   g_test_add_func ("/pbi/ui/thumbnail/orientation", test_thumbnail_orientation);
   g_test_add_func ("/pbi/ui/thumbnail/from-exif-preview", test_thumbnail_from_exif_preview);
   g_test_add_func ("/pbi/ui/thumbnail/cached-privately", test_thumbnail_cached_privately);
+  g_test_add_func ("/pbi/ui/thumbnail/preview-not-cached", test_thumbnail_preview_not_cached);
   return g_test_run ();
 }
