@@ -115,25 +115,17 @@ phase_hook (GSignalInvocationHint *hint,
   return TRUE;
 }
 
+/* Stamps the first layout or paint phase of a frame (user_data: the stamp). */
 static gboolean
-layout_hook (GSignalInvocationHint *hint,
-             guint                  n_params,
-             const GValue          *params,
-             gpointer               user_data)
-{
-  if (frame_layout == 0)
-    frame_layout = g_get_monotonic_time ();
-  return TRUE;
-}
-
-static gboolean
-paint_hook (GSignalInvocationHint *hint,
+stamp_hook (GSignalInvocationHint *hint,
             guint                  n_params,
             const GValue          *params,
             gpointer               user_data)
 {
-  if (frame_paint == 0)
-    frame_paint = g_get_monotonic_time ();
+  gint64 *stamp = user_data;
+
+  if (*stamp == 0)
+    *stamp = g_get_monotonic_time ();
   return TRUE;
 }
 
@@ -221,9 +213,9 @@ pbi_bench_watch_window (GtkWindow *window,
         g_signal_add_emission_hook (g_signal_lookup (phases[i], GDK_TYPE_FRAME_CLOCK), 0,
                                     phase_hook, NULL, NULL);
       g_signal_add_emission_hook (g_signal_lookup ("layout", GDK_TYPE_FRAME_CLOCK), 0,
-                                  layout_hook, NULL, NULL);
+                                  stamp_hook, &frame_layout, NULL);
       g_signal_add_emission_hook (g_signal_lookup ("paint", GDK_TYPE_FRAME_CLOCK), 0,
-                                  paint_hook, NULL, NULL);
+                                  stamp_hook, &frame_paint, NULL);
       g_signal_add_emission_hook (g_signal_lookup ("render", GDK_TYPE_SURFACE), 0,
                                   render_hook, NULL, NULL);
       hooked = TRUE;

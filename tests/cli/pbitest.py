@@ -205,6 +205,17 @@ def sha1_of(path):
     return h.hexdigest()
 
 
+def exactly_once_in_album(server, sums, album="PhotoBooth"):
+    """The server holds each of SUMS (SHA1s) exactly once, nothing else, and
+    every asset it holds is in ALBUM."""
+    state = server.state()
+    on_server = [a["checksum"] for a in state["asset_list"]]
+    assert sorted(on_server) == sorted(sums), \
+        "server holds %d, expected %d (duplicates or missing)" % (len(on_server), len(sums))
+    ids = {a["id"] for a in state["asset_list"]}
+    assert server.album_assets(album) == ids, "not every photo is in the album"
+
+
 def wait_for(predicate, timeout, interval=0.2, what="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -174,7 +174,7 @@ SERVERS = list(dict.fromkeys(system_resolver()[0])) if NET_ONLY else ["127.0.0.1
 set_up_namespace()
 DNS = Dns()
 
-from pbitest import KEY, FakeServer, Tool, make_photo, run_tests, wait_for  # noqa: E402
+from pbitest import KEY, FakeServer, Tool, exactly_once_in_album, make_photo, run_tests, wait_for  # noqa: E402
 
 NOT_FOUND = "The server name %s was not found (DNS)" % NAME
 NO_ANSWER = "The DNS server did not answer when looking up %s" % NAME
@@ -196,15 +196,6 @@ def nothing_failed(tool):
     st = status(tool)
     assert st["failed"] == 0 and st["files"]["failed"] == 0 and st["files"]["rejected"] == 0, st
     return st
-
-
-def exactly_once_in_album(server, sums, album="PhotoBooth"):
-    state = server.state()
-    on_server = [a["checksum"] for a in state["asset_list"]]
-    assert sorted(on_server) == sorted(sums), \
-        "server holds %d, expected %d (duplicates or missing)" % (len(on_server), len(sums))
-    ids = {a["id"] for a in state["asset_list"]}
-    assert server.album_assets(album) == ids, "not every photo is in the album"
 
 
 def test_bulk_sync_through_nxdomain_and_servfail(workdir):

@@ -17,19 +17,11 @@ import subprocess
 import time
 
 from canned import Canned
-from pbitest import KEY, FakeServer, Tool, make_photo, run_tests, wait_for
+from pbitest import (KEY, FakeServer, Tool, exactly_once_in_album, make_photo, run_tests,
+                     wait_for)
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_CONNECTION = 0, 1, 3
 LOOPS_413 = 25
-
-
-def exactly_once_in_album(server, sums, album="PhotoBooth"):
-    state = server.state()
-    on_server = [a["checksum"] for a in state["asset_list"]]
-    assert sorted(on_server) == sorted(sums), \
-        "server holds %d, expected %d (duplicates or missing)" % (len(on_server), len(sums))
-    ids = {a["id"] for a in state["asset_list"]}
-    assert server.album_assets(album) == ids, "not every photo is in the album"
 
 
 def log_of(w):

@@ -24,7 +24,8 @@ import sys
 import threading
 import time
 
-from pbitest import FakeServer, Tool, make_photo, run_tests, sha1_of, wait_for
+from pbitest import (FakeServer, Tool, exactly_once_in_album, make_photo, run_tests, sha1_of,
+                     wait_for)
 
 ARGS = argparse.Namespace(minutes=2.0, flap_captures=1000)
 
@@ -64,15 +65,6 @@ def rss_kb(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return 0
-
-
-def exactly_once_in_album(server, sums):
-    state = server.state()
-    on_server = sorted(a["checksum"] for a in state["asset_list"])
-    assert on_server == sorted(sums), "server holds %d assets for %d photos" % (
-        len(on_server), len(sums))
-    ids = {a["id"] for a in state["asset_list"]}
-    assert server.album_assets("PhotoBooth") == ids, "not every photo is in the album"
 
 
 def test_flapping_server_1000_captures(workdir):
