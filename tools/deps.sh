@@ -15,7 +15,7 @@ build_packages="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libgli
 # and tests/lsan.supp's function names match nothing (tools/run-sanitizers).
 # iproute2 and util-linux: reliability-dns's network namespace (ip, unshare)
 # and the unreadable-photo test's setpriv; time: /usr/bin/time -v.
-test_packages="python3 python3-gi gir1.2-glib-2.0 xvfb xauth imagemagick openssl iproute2 util-linux time
+test_packages="git python3 python3-gi gir1.2-glib-2.0 xvfb xauth imagemagick openssl iproute2 util-linux time
   libimage-exiftool-perl curl procps flatpak-builder
   dpkg-dev debhelper dh-python fakeroot lintian zbar-tools libfaketime
   python3-dogtail python3-pyatspi gir1.2-atspi-2.0 at-spi2-core dbus-x11 xdotool fonts-dejavu-core
