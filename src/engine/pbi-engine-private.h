@@ -93,6 +93,7 @@ struct _Request
   PbiSyncResult  *single;     /* (owned) (nullable) for sync_photo */
   GStrv           albums;
   gboolean        automatic;  /* auto sync: obeys enabled and the schedule */
+  gchar          *folder;     /* (owned) (nullable) the folder a scan covers */
 };
 
 typedef struct

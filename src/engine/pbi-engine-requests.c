@@ -77,6 +77,7 @@ request_free (Request *req)
   g_clear_object (&req->task);
   g_clear_pointer (&req->single, pbi_sync_result_free);
   g_strfreev (req->albums);
+  g_free (req->folder);
   g_free (req);
 }
 
@@ -448,6 +449,73 @@ pbi_engine_sync_photo (PbiEngine     *self,
   return res;
 }
 
+/* An automatic scan (the folder at start, auto sync, a folder that came
+ * back) leaves alone files changed in the last SCAN_RECENT_US: a camera may
+ * be writing one, paused between two writes, and the hasher would take
+ * what is there so far for the photo (sent half-written, then again whole).
+ * The watcher reports such a file when its writer is done, and the folder
+ * is scanned again after SCAN_AGAIN_S for one it does not see. */
+#define SCAN_RECENT_US (2 * G_USEC_PER_SEC)
+#define SCAN_AGAIN_S   5
+
+typedef struct
+{
+  GWeakRef  engine;
+  gchar    *folder;
+} ScanAgain;
+
+static void
+scan_again_free (gpointer data)
+{
+  ScanAgain *again = data;
+
+  g_weak_ref_clear (&again->engine);
+  g_free (again->folder);
+  g_free (again);
+}
+
+static gboolean
+scan_again_cb (gpointer data)
+{
+  ScanAgain *again = data;
+  g_autoptr(PbiEngine) self = g_weak_ref_get (&again->engine);
+
+  if (self != NULL && !self->stopped)
+    _pbi_engine_sync_folder (self, again->folder, NULL, TRUE, NULL, NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+defer_recent_entries (PbiEngine *self,
+                      Request   *req,
+                      GPtrArray *entries)
+{
+  gint64 now = g_get_real_time ();
+  guint deferred = 0;
+  ScanAgain *again;
+
+  for (guint i = entries->len; i > 0; i--)
+    {
+      const PbiScanEntry *entry = g_ptr_array_index (entries, i - 1);
+
+      /* a time far in the future is a wrong clock, not a writer */
+      if (entry->mtime_us > now - SCAN_RECENT_US && entry->mtime_us < now + G_USEC_PER_SEC)
+        {
+          g_ptr_array_remove_index (entries, i - 1);
+          deferred++;
+        }
+    }
+  if (deferred == 0 || req->folder == NULL)
+    return;
+  g_debug ("immich scan: %u file(s) in %s changed in the last seconds; looking again in %d s",
+           deferred, req->folder, SCAN_AGAIN_S);
+  again = g_new0 (ScanAgain, 1);
+  g_weak_ref_init (&again->engine, self);
+  again->folder = g_strdup (req->folder);
+  g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, SCAN_AGAIN_S, scan_again_cb, again,
+                              scan_again_free);
+}
+
 static void
 folder_scan_cb (GObject      *object,
                 GAsyncResult *result,
@@ -465,6 +533,8 @@ folder_scan_cb (GObject      *object,
       request_free (req);
       return;
     }
+  if (req->automatic)
+    defer_recent_entries (self, req, entries);
   start_enqueue_run (self, req, entries);
 }
 
@@ -497,6 +567,7 @@ _pbi_engine_sync_folder (PbiEngine           *self,
   req = request_new (self, album_name, cancellable, callback, user_data,
                      pbi_engine_sync_folder_async);
   req->automatic = automatic;
+  req->folder = g_strdup (folder);
   dir = g_file_new_for_commandline_arg (folder);
   exts = pbi_engine_dup_media_extensions (self);
   scanner = pbi_scanner_new (dir, (const gchar * const *) exts);

@@ -203,6 +203,12 @@ def report(workdir, version):
         # the album add follows the upload: the photo counts once it is done
         wait_for(lambda: json.loads(tool.run("status", "--json").stdout)["pending"] == 0, 30,
                  what="nothing pending")
+        # the refused photo, changed a moment before the watch started, is
+        # left by its first scan (it might still be being written) and sent
+        # by the scan a few seconds later
+        wait_for(lambda: sha1_of(big) in server.checksums(), 20, what="the refused photo again")
+        wait_for(lambda: json.loads(tool.run("status", "--json").stdout)["pending"] == 0, 30,
+                 what="nothing pending")
         tool.finish(watch)
 
         p, rep = run_json(tool, "report", "--chart", os.path.join(workdir, "chart.png"))

@@ -66,6 +66,36 @@ def test_file_written_in_chunks_uploads_once_whole(workdir):
         server.stop()
 
 
+def test_file_being_written_when_watch_starts_uploads_once_whole(workdir):
+    """The scan of the capture folder at start meets a photo the camera is
+    still writing, paused between two writes: it is left to the watcher,
+    not sent half-written."""
+    server = FakeServer()
+    try:
+        captures = os.path.join(workdir, "captures")
+        os.makedirs(captures)
+        tool = Tool(workdir, server)
+        data = os.urandom(10 * 50_000)
+        path = os.path.join(captures, "writing.jpg")
+        with open(path, "wb") as f:
+            f.write(data[:50_000])
+            f.flush()
+            watch = tool.spawn("watch", captures)
+            for i in range(1, 10):
+                time.sleep(0.3)
+                f.write(data[i * 50_000:(i + 1) * 50_000])
+                f.flush()
+        wait_for(lambda: server.state()["assets"] >= 1, 30, what="the upload")
+        time.sleep(7)  # the scan again after 5 s: nothing more may arrive
+        state = server.state()
+        assert state["uploads"] == 1 and state["assets"] == 1, state
+        assert state["asset_list"][0]["checksum"] == sha1_of(path)
+        assert state["asset_list"][0]["size"] == len(data)
+        tool.finish(watch)
+    finally:
+        server.stop()
+
+
 def test_renamed_album_and_enable_switch_via_sqlite_shell(workdir):
     server = FakeServer()
     try:
