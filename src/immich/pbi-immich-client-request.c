@@ -37,7 +37,11 @@ typedef struct
   gpointer               progress_data;
   goffset                sent;
   gchar                 *peer_fingerprint; /* (owned) (nullable) */
+  GInputStream          *answer;           /* (owned) (nullable) the response body */
+  GOutputStream         *sink;             /* (owned) (nullable) where it is read to */
+  GError                *read_error;       /* (owned) (nullable) reading the answer failed */
   guint                  connecting : 1;
+  guint                  wrote_body : 1;   /* the request body went out whole */
   guint                  connect_timed_out : 1;
   guint                  idle_timed_out : 1;
   guint                  pin_mismatch : 1;
@@ -71,6 +75,9 @@ request_free (Request *req)
   if (req->msg != NULL)
     g_signal_handlers_disconnect_by_data (req->msg, req);
   g_clear_object (&req->msg);
+  g_clear_object (&req->answer);
+  g_clear_object (&req->sink);
+  g_clear_error (&req->read_error);
   g_clear_object (&req->cancellable);
   g_clear_object (&req->body);
   g_clear_object (&req->client);
@@ -233,53 +240,56 @@ tls_error_for (Request *req)
 }
 
 static void
-send_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+on_wrote_body (SoupMessage *msg,
+               gpointer     user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  Request *req = user_data;
+
+  req->wrote_body = TRUE;
+}
+
+/* A transport failure (or the watchdog, a cancel, a file that could not be
+ * read, a refused certificate) in the words the user reads. */
+static void
+return_transport_error (GTask  *task,
+                        GError *error)
+{
   Request *req = g_task_get_task_data (task);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
+  const GError *file_error = req->body ? pbi_multipart_stream_get_file_error (req->body) : NULL;
+
+  g_debug ("%s failed: %s", req->what, error->message);
+  if (req->connect_timed_out)
+    g_task_return_new_error (task, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_UNREACHABLE,
+                             "Could not connect to %s:%u within %u s: is the address "
+                             "right and the server up?",
+                             req->host, req->port, req->client->connect_timeout_s);
+  else if (req->idle_timed_out)
+    g_task_return_new_error (task, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_UNREACHABLE,
+                             "The server at %s:%u did not answer within %u s",
+                             req->host, req->port, req->client->idle_timeout_s);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, g_error_copy (error));
+  else if (file_error != NULL)
+    g_task_return_new_error (task, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_FILE,
+                             "Could not read the file to upload: %s", file_error->message);
+  else if (req->peer_fingerprint != NULL && error->domain == G_TLS_ERROR)
+    g_task_return_error (task, tls_error_for (req));
+  else
+    g_task_return_error (task, _pbi_immich_error_from_transport (error, req->host, req->port,
+                                                                 req->client->idle_timeout_s));
+}
+
+static void
+return_response (GTask *task)
+{
+  Request *req = g_task_get_task_data (task);
+  SoupMessageHeaders *headers = soup_message_get_response_headers (req->msg);
   Response *resp;
-  SoupMessageHeaders *headers;
-  const gchar *ct;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
-  stop_watchdog (req);
-  if (body == NULL)
-    {
-      const GError *file_error = req->body ? pbi_multipart_stream_get_file_error (req->body) : NULL;
-
-      g_debug ("%s failed: %s", req->what, error->message);
-      if (req->connect_timed_out)
-        g_task_return_new_error (task, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_UNREACHABLE,
-                                 "Could not connect to %s:%u within %u s: is the address "
-                                 "right and the server up?",
-                                 req->host, req->port, req->client->connect_timeout_s);
-      else if (req->idle_timed_out)
-        g_task_return_new_error (task, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_UNREACHABLE,
-                                 "The server at %s:%u did not answer within %u s",
-                                 req->host, req->port, req->client->idle_timeout_s);
-      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else if (file_error != NULL)
-        g_task_return_new_error (task, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_FILE,
-                                 "Could not read the file to upload: %s", file_error->message);
-      else if (req->peer_fingerprint != NULL && error->domain == G_TLS_ERROR)
-        g_task_return_error (task, tls_error_for (req));
-      else
-        g_task_return_error (task, _pbi_immich_error_from_transport (error, req->host, req->port,
-                                                                     req->client->idle_timeout_s));
-      return;
-    }
-
-  headers = soup_message_get_response_headers (req->msg);
-  ct = soup_message_headers_get_content_type (headers, NULL);
   resp = g_new0 (Response, 1);
   resp->status = soup_message_get_status (req->msg);
-  resp->content_type = g_strdup (ct);
-  resp->body = g_steal_pointer (&body);
+  resp->content_type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
+  resp->body = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (req->sink));
   resp->location = g_strdup (soup_message_headers_get_one (headers, "Location"));
   resp->retry_after = g_strdup (soup_message_headers_get_one (headers, "Retry-After"));
   resp->what = g_strdup (req->what);
@@ -289,6 +299,91 @@ send_cb (GObject      *object,
   g_debug ("%s → %u (%" G_GSIZE_FORMAT " bytes)", req->what, resp->status,
            g_bytes_get_size (resp->body));
   g_task_return_pointer (task, resp, (GDestroyNotify) _pbi_immich_response_free);
+}
+
+static void
+finish_exchange (GTask *task)
+{
+  Request *req = g_task_get_task_data (task);
+
+  stop_watchdog (req);
+  if (req->read_error != NULL)
+    return_transport_error (task, req->read_error);
+  else
+    return_response (task);
+}
+
+static void
+answer_closed_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  /* An error closing it is libsoup giving up on keeping the connection: the
+   * answer is already whole. */
+  g_input_stream_close_finish (G_INPUT_STREAM (object), result, NULL);
+  finish_exchange (task);
+}
+
+/* Closing the answer tells libsoup the exchange is over (and the connection
+ * free for the next request). When the server answered before taking the
+ * body (a 413 to "Expect: 100-continue", as nginx does) libsoup 3.2 would
+ * wait there for a second answer and then crash (it hands the wrong type to
+ * its own poll source: SIGSEGV in 15 of 100 runs against such a server), so
+ * such an exchange, and one whose read failed, is closed with a cancelled
+ * cancellable: libsoup drops the connection without reading any more. */
+static void
+close_answer (GTask *task)   /* (transfer full) */
+{
+  Request *req = g_task_get_task_data (task);
+  g_autoptr(GCancellable) done = NULL;
+
+  if (req->wrote_body && req->read_error == NULL)
+    {
+      g_input_stream_close_async (req->answer, G_PRIORITY_DEFAULT, NULL, answer_closed_cb, task);
+      return;
+    }
+  done = g_cancellable_new ();
+  g_cancellable_cancel (done);
+  g_input_stream_close (req->answer, done, NULL);
+  finish_exchange (task);
+  g_object_unref (task);
+}
+
+static void
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Request *req = g_task_get_task_data (task);
+
+  if (g_output_stream_splice_finish (G_OUTPUT_STREAM (object), result, &req->read_error) < 0)
+    g_debug ("%s: reading the answer failed: %s", req->what, req->read_error->message);
+  close_answer (g_steal_pointer (&task));
+}
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Request *req = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  req->answer = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  if (req->answer == NULL)
+    {
+      stop_watchdog (req);
+      return_transport_error (task, error);
+      return;
+    }
+  req->sink = g_memory_output_stream_new_resizable ();
+  g_output_stream_splice_async (req->sink, req->answer, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                                G_PRIORITY_DEFAULT, req->cancellable, read_cb,
+                                g_steal_pointer (&task));
 }
 
 /* The 413 message names the size that was refused: g_format_size, so a
@@ -369,6 +464,7 @@ _pbi_immich_exchange_async (PbiImmichClient       *self,
   g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_progress), req);
   g_signal_connect (msg, "got-informational", G_CALLBACK (on_progress), req);
   g_signal_connect (msg, "got-headers", G_CALLBACK (on_progress), req);
+  g_signal_connect (msg, "wrote-body", G_CALLBACK (on_wrote_body), req);
   if (body != NULL)
     g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), req);
 
@@ -385,8 +481,8 @@ _pbi_immich_exchange_async (PbiImmichClient       *self,
   arm_watchdog (req);
 
   g_debug ("%s", req->what);
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, req->cancellable,
-                                    send_cb, g_steal_pointer (&task));
+  soup_session_send_async (self->session, msg, G_PRIORITY_DEFAULT, req->cancellable,
+                           send_cb, g_steal_pointer (&task));
 }
 
 Response *

@@ -210,7 +210,7 @@ typedef struct
   gboolean          parse_error;
   gboolean          drop;
   gboolean          dropped;
-  gboolean          too_large;   /* over max_body_bytes: drained, then 413 */
+  gboolean          too_large;   /* over max_body_bytes: 413 on the headers */
 } RequestCtx;
 
 /* ---- replies ---- */
