@@ -209,7 +209,8 @@ class App:
         e.update(env or {})
         self.log = open(os.path.join(b.work, tag + "-app.log"), "wb")
         self.t0 = time.monotonic()
-        self.proc = subprocess.Popen([self.exe, "--database", ours.db], env=e, stdout=self.log,
+        self.proc = subprocess.Popen([*Ours.wrap, self.exe, "--database", ours.db], env=e,
+                                     stdout=self.log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         # PBI_BENCH_PERF=DIR: a `perf record` of each app run into DIR/TAG.data
         self.perf = None

@@ -32,6 +32,10 @@ class Ours:
     """photobooth-immich with a fresh database in @workdir."""
 
     name = "photobooth-immich"
+    # B16's Raspberry-Pi-class profile: a command to run ours under
+    # (taskset) and environment for it (nettle's portable SHA-1)
+    wrap = []
+    extra_env = {}
 
     def __init__(self, builddir, workdir, url, concurrency=None):
         self.exe = os.path.join(builddir, "src", "cli", "photobooth-immich")
@@ -40,6 +44,7 @@ class Ours:
         os.makedirs(workdir)
         self.db = os.path.join(workdir, "sync.db")
         self.env = _base_env(os.path.join(workdir, "home"))
+        self.env.update(Ours.extra_env)
         self.config("immich_server_url", url)
         self.config("immich_api_key", "-", stdin=API_KEY + "\n")
         self.config("immich_album_name", ALBUM)
@@ -56,7 +61,7 @@ class Ours:
         self.config("immich_server_url", url)
 
     def argv(self, command, *args):
-        return [self.exe, "--database", self.db, command, *args]
+        return [*Ours.wrap, self.exe, "--database", self.db, command, *args]
 
     def env_with(self, **extra):
         env = dict(self.env)

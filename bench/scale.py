@@ -141,6 +141,30 @@ def timed(argv, env, log_path, timeout=600):
     return time.monotonic() - t0, p.returncode
 
 
+def app_start_walls(b, tag, ours, folder, reps=3):
+    """ms from the app's fork to its first status-page frame (B10's way),
+    @reps runs after one warm-up, on @ours' database."""
+    import app
+    ours.config("immich_capture_folder", folder)
+    ours.config("immich_auto_sync", "false")
+    ours.config("immich_enabled", "true")
+    walls = []
+    with app.Display(os.path.join(b.work, tag + "-display")) as disp:
+        for i in range(reps + 1):
+            a = app.App(b, f"{tag}-app-{i}", ours, disp)
+            try:
+                rec = a.wait_first_frame()
+                wall = (rec["first_status_frame"] / 1e6 - a.t0) * 1000
+            except RuntimeError as e:
+                log(f"  app start {i}: {e}")
+                wall = None
+            finally:
+                a.stop()
+            if i > 0:
+                walls.append(wall)
+    return walls
+
+
 def b9(b):
     n = b.sz["b9_files"]
     reps = b.sz["scale_reps"]
@@ -182,13 +206,17 @@ def b9(b):
                 w, rc = timed(ours.argv("status"), ours.env,
                               os.path.join(b.work, f"{tag}-status-{j}.log"))
                 status_walls.append(w if rc == 0 else None)
+            # B9e: the app's start on that database, the season's folder as
+            # its capture folder (the grid lists it)
+            app_starts = app_start_walls(b, tag, ours, d)
         runs.append({"first": first, "second": second, "second_ok": second_ok,
                      "counts": counts, "db_bytes": db_bytes, "db_main": db_main,
                      "verify": vres, "verify_requests": v_requests, "verify_routes": v_routes,
-                     "verify_json": vjson, "status": status_walls})
+                     "verify_json": vjson, "status": status_walls, "app": app_starts})
         log(f"  {tag}: second {second.wall:.2f} s, verify {vres.wall:.2f} s "
             f"({v_requests} requests), db {db_bytes / n:.0f} B/photo, "
-            f"status {[round(x or -1, 3) for x in status_walls]} s")
+            f"status {[round(x or -1, 3) for x in status_walls]} s, "
+            f"app start {[round(x or -1) for x in app_starts]} ms")
 
     # the peer: one first sync (peak RSS) and its second runs, against one server
     warm_cache(files)
@@ -244,8 +272,15 @@ def b9(b):
           note="sync.db + -wal + -shm after the second sync, the worst run")
 
     stw = [w for r in runs for w in r["status"]]
-    e = b.add("B9e", f"`status` with {n} photos in the queue history",
+    apw = [w for r in runs for w in r["app"]]
+    app_med = statistics.median(apw) if apw and None not in apw else None
+    e = b.add("B9e", f"`status` and the app's start with {n} photos in the queue history",
               statistics.median(stw) * 1000 if None not in stw else None, "ms",
-              "≤ 200 ms (app start ≤ 1 s: see B10)", "max", 200,
-              valid=None not in stw, runs_ms=spread([w * 1000 for w in stw if w is not None]),
-              note=f"3 runs per database, {reps} database(s); wall time of the command")
+              "≤ 200 ms and ≤ 1 s", "max", 200,
+              valid=None not in stw and app_med is not None,
+              runs_ms=spread([w * 1000 for w in stw if w is not None]),
+              app_start_ms=app_med, app_start_runs_ms=spread([w for w in apw if w is not None]),
+              note=f"status: 3 runs per database, {reps} database(s), wall time of the command; "
+                   "app: start to the first frame of the status page (as B10), 3 runs per "
+                   "database after one warm-up, the season's folder as the capture folder")
+    e["met"] = bool(e["met"]) and app_med is not None and app_med <= 1000
