@@ -321,41 +321,41 @@ def spread(values):
 # --------------------------------------------------------------------------
 # B10: start to the first frame of the status page
 
+def start_runs(b, tag, c, disp, reps, env=None, warm_up=False):
+    """@reps starts of the app on @c's database: ms from fork to the first
+    status-page frame, the same from main(), and the RSS (MiB) 1 s later."""
+    walls, inproc, rss = [], [], []
+    for i in range(reps + (1 if warm_up else 0)):
+        app = App(b, f"{tag}-{i}", c, disp, env=env)
+        try:
+            rec = app.wait_first_frame()
+            time.sleep(1.0)
+            rss.append(app.rss_kb()[0] / 1024)
+        finally:
+            app.stop()
+        first = rec["first_status_frame"] / 1e6
+        if warm_up and i == 0:
+            log(f"  {tag} warm-up: {(first - app.t0) * 1000:.0f} ms")
+            rss.pop()
+            continue
+        walls.append((first - app.t0) * 1000)
+        inproc.append((first - rec["start"] / 1e6) * 1000)
+        log(f"  {tag} run {i}: {walls[-1]:.0f} ms (from main(): {inproc[-1]:.0f} ms)")
+    return walls, inproc, rss
+
+
 def b10(b):
     reps = b.sz["b10_reps"]
     files = b.photos(20)
     folder = os.path.join(b.work, "b10-captures")
     link_subset(files, folder)
     log(f"B10: app start to the first frame of the status page, warm cache, {reps} runs")
-    walls, inproc, rss = [], [], []
     with Display(os.path.join(b.work, "b10-display")) as disp, b.fake("b10") as fake:
         c = app_client(b, "b10", fake.url, folder, enabled=True)
-        for i in range(reps + 1):       # the first one warms the caches, not counted
-            app = App(b, f"b10-{i}", c, disp)
-            try:
-                rec = app.wait_first_frame()
-                time.sleep(1.0)
-                rss.append(app.rss_kb()[0] / 1024)
-            finally:
-                app.stop()
-            first = rec["first_status_frame"] / 1e6
-            if i == 0:
-                log(f"  warm-up: {(first - app.t0) * 1000:.0f} ms")
-                continue
-            walls.append((first - app.t0) * 1000)
-            inproc.append((first - rec["start"] / 1e6) * 1000)
-            log(f"  run {i}: {walls[-1]:.0f} ms (from main(): {inproc[-1]:.0f} ms)")
+        # the first run warms the caches and is not counted
+        walls, inproc, rss = start_runs(b, "b10", c, disp, reps, warm_up=True)
         # the same with GL probed (GDK's default on X11, Mesa's software GL)
-        gl_walls, gl_rss = [], []
-        for i in range(reps):
-            app = App(b, f"b10-gl-{i}", c, disp, env={"GDK_DEBUG": ""})
-            try:
-                rec = app.wait_first_frame()
-                time.sleep(1.0)
-                gl_rss.append(app.rss_kb()[0] / 1024)
-            finally:
-                app.stop()
-            gl_walls.append((rec["first_status_frame"] / 1e6 - app.t0) * 1000)
+        gl_walls, _, gl_rss = start_runs(b, "b10-gl", c, disp, reps, env={"GDK_DEBUG": ""})
         log(f"  with GL probed: {[round(x) for x in gl_walls]} ms, RSS {gl_rss} MiB")
     b.add("B10", "app start to the first frame of the status page, warm cache",
           statistics.median(walls), "ms", "≤ 400 ms", "max", 400, valid=len(walls) == reps,
@@ -569,15 +569,8 @@ def b15(b):
         lat, miss, cpu = b.capture_run("app", sources, interval)
     wlat, wmiss, wcpu = b.capture_run("ours", sources, interval)
     b.series["b15"] = {"app": lat, "watch": wlat}
-    for q, lim in ((50, 150), (95, 400)):
-        v = percentile(lat, q)
-        pv = percentile(wlat, q)
-        b.add(f"B15{'a' if q == 50 else 'b'}",
-              f"app: capture latency p{q}: file closed → asset in album ({n} × 3 MB, 1 per "
-              f"{interval:.0f} s)", v, "ms", f"≤ {lim} ms", "max", lim, peer=pv,
-              peer_label="photobooth-immich watch (B5)",
-              ratio=(v / pv) if v is not None and pv else None, server_cpu=cpu,
-              peer_server_cpu=wcpu, valid=(miss == 0), missing=miss, watch_missing=wmiss,
-              app_max_ms=max(lat) if lat else None,
-              note="as B5, with the app (Sync on Capture, grid shown) instead of `watch`; "
-                   "the peer column is our own `watch` in the same run")
+    b.add_latency("B15", f"app: capture latency p{{q}}: file closed → asset in album ({n} × 3 MB, "
+                  f"1 per {interval:.0f} s)", (lat, miss, cpu), ((50, 150), (95, 400)),
+                  peer=(wlat, wmiss, wcpu), peer_label="photobooth-immich watch (B5)",
+                  note="as B5, with the app (Sync on Capture, grid shown) instead of `watch`; "
+                       "the peer column is our own `watch` in the same run")

@@ -427,20 +427,30 @@ class Bench:
         lat, miss, cpu = self.capture_run("ours", sources, interval)
         plat, pmiss, pcpu = self.capture_run("peer", sources, interval)
         self.series["b5"] = {"ours": lat, "peer": plat}
-        for q, lim in ((50, 30), (95, 60)):
+        self.add_latency("B5", f"capture latency p{{q}}: file closed → asset in album ({n} × 3 MB, "
+                         f"1 per {interval:.0f} s)", (lat, miss, cpu), ((50, 30), (95, 60)),
+                         peer=(plat, pmiss, pcpu), peer_label="immich-cli --watch",
+                         ours_p50_to_uploaded_ms=percentile(
+                             self.series["b5_uploaded"]["ours"], 50),
+                         ours_p95_to_uploaded_ms=percentile(
+                             self.series["b5_uploaded"]["ours"], 95),
+                         note="album polled every 10 ms via /__fake/state")
+
+    def add_latency(self, prefix, name, run, limits, peer=None, peer_label=None, **details):
+        """The p50 and p95 rows (PREFIXa, PREFIXb) of a capture_run; @name
+        holds "{q}" for the percentile; a limit of None only reports."""
+        lat, miss, cpu = run
+        plat, pmiss, pcpu = peer or (None, None, None)
+        for (q, lim), suffix in zip(limits, "ab"):
             v = percentile(lat, q)
-            pv = percentile(plat, q)
-            self.add(f"B5{'a' if q == 50 else 'b'}",
-                     f"capture latency p{q}: file closed → asset in album ({n} × 3 MB, 1 per "
-                     f"{interval:.0f} s)", v, "ms", f"≤ {lim} ms", "max", lim, peer=pv,
-                     peer_label="immich-cli --watch",
+            pv = percentile(plat, q) if plat is not None else None
+            self.add(prefix + suffix, name.format(q=q), v, "ms",
+                     f"≤ {lim} ms" if lim else "report", "max" if lim else "report", lim,
+                     peer=pv, peer_label=peer_label,
                      ratio=(v / pv) if v is not None and pv else None, server_cpu=cpu,
                      peer_server_cpu=pcpu, valid=(miss == 0), missing=miss, peer_missing=pmiss,
-                     ours_max_ms=max(lat) if lat else None,
-                     peer_max_ms=max(plat) if plat else None,
-                     ours_p50_to_uploaded_ms=percentile(self.series["b5_uploaded"]["ours"], 50),
-                     ours_p95_to_uploaded_ms=percentile(self.series["b5_uploaded"]["ours"], 95),
-                     note="album polled every 10 ms via /__fake/state")
+                     max_ms=max(lat) if lat else None,
+                     peer_max_ms=max(plat) if plat else None, **details)
 
     # -------------------------------------------------------------------- B16
 
@@ -489,17 +499,13 @@ class Bench:
                  cpu_s=b1.cpu, rss_mib=b1.maxrss_kb / 1024, server_cpu=b1.fake_cpu_pct,
                  nettle_portable=portable,
                  note=f"median of {reps} runs; 'not using sha_ni' checked in each log")
-        for q, lim in ((50, 150), (95, None)):
-            v = percentile(lat, q)
-            self.add(f"B16b{'' if q == 50 else '-p95'}",
-                     f"Pi profile: capture latency p{q} (B5)", v, "ms",
-                     f"≤ {lim} ms" if lim else "report", "max" if lim else "report", lim,
-                     server_cpu=cpu, valid=miss == 0, missing=miss)
+        self.add_latency("B16b", "Pi profile: capture latency p{q} (B5)", (lat, miss, cpu),
+                         ((50, 150), (95, None)))
         got = {id_: (value, k) for id_, value, k in inner}
         for id_, label, lim in (("B11a", "longest main-loop stall", 33),
                                 ("B11b", "p99 frame time", None)):
             value, k = got.get(id_, (None, {}))
-            self.add(f"B16c{'' if lim else '-p99'}", f"Pi profile: app's {label} during a "
+            self.add(f"B16c{'a' if lim else 'b'}", f"Pi profile: app's {label} during a "
                      f"{self.sz['b11_files']}-photo sync (B11)", value, "ms",
                      f"≤ {lim} ms" if lim else "report", "max" if lim else "report", lim,
                      valid=k.get("valid", False), sync_s=k.get("sync_s"),

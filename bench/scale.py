@@ -143,26 +143,17 @@ def timed(argv, env, log_path, timeout=600):
 
 def app_start_walls(b, tag, ours, folder, reps=3):
     """ms from the app's fork to its first status-page frame (B10's way),
-    @reps runs after one warm-up, on @ours' database."""
+    @reps runs after one warm-up, on @ours' database; [None] if it failed."""
     import app
     ours.config("immich_capture_folder", folder)
     ours.config("immich_auto_sync", "false")
     ours.config("immich_enabled", "true")
-    walls = []
     with app.Display(os.path.join(b.work, tag + "-display")) as disp:
-        for i in range(reps + 1):
-            a = app.App(b, f"{tag}-app-{i}", ours, disp)
-            try:
-                rec = a.wait_first_frame()
-                wall = (rec["first_status_frame"] / 1e6 - a.t0) * 1000
-            except RuntimeError as e:
-                log(f"  app start {i}: {e}")
-                wall = None
-            finally:
-                a.stop()
-            if i > 0:
-                walls.append(wall)
-    return walls
+        try:
+            return app.start_runs(b, tag + "-app", ours, disp, reps, warm_up=True)[0]
+        except RuntimeError as e:
+            log(f"  {tag}: the app did not start: {e}")
+            return [None]
 
 
 def b9(b):
