@@ -815,6 +815,27 @@ test_too_large (Fixture       *f,
     g_assert_null (small_r);
     g_assert_error (small_error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_TOO_LARGE);
     assert_message_has (small_error, "too large (20.0\u00a0kB)");
+
+    /* refused again and again on the headers while the fake lingers, as
+     * nginx does: each answer read, no crash (libsoup 3.2 crashed closing
+     * such an answer), and the next request on the client goes through */
+    for (guint i = 0; i < 10; i++)
+      {
+        g_autoptr(GError) again_error = NULL;
+        g_autoptr(PbiImmichUploadResult) again = upload_path (f->client, small, TRUE,
+                                                               &again_error);
+
+        g_assert_null (again);
+        g_assert_error (again_error, PBI_IMMICH_ERROR, PBI_IMMICH_ERROR_TOO_LARGE);
+      }
+    set_faults (f, "{\"max_body_bytes\":0}");
+    {
+      g_autoptr(GError) ok_error = NULL;
+      g_autoptr(PbiImmichUploadResult) ok = upload_path (f->client, small, TRUE, &ok_error);
+
+      g_assert_no_error (ok_error);
+      g_assert_nonnull (ok);
+    }
   }
 }
 
