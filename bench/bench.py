@@ -436,12 +436,13 @@ class Bench:
                              self.series["b5_uploaded"]["ours"], 95),
                          note="album polled every 10 ms via /__fake/state")
 
-    def add_latency(self, prefix, name, run, limits, peer=None, peer_label=None, **details):
+    def add_latency(self, prefix, name, run, limits, peer=None, peer_label=None,
+                    suffixes=("a", "b"), **details):
         """The p50 and p95 rows (PREFIXa, PREFIXb) of a capture_run; @name
         holds "{q}" for the percentile; a limit of None only reports."""
         lat, miss, cpu = run
         plat, pmiss, pcpu = peer or (None, None, None)
-        for (q, lim), suffix in zip(limits, "ab"):
+        for (q, lim), suffix in zip(limits, suffixes):
             v = percentile(lat, q)
             pv = percentile(plat, q) if plat is not None else None
             self.add(prefix + suffix, name.format(q=q), v, "ms",
@@ -500,12 +501,12 @@ class Bench:
                  nettle_portable=portable,
                  note=f"median of {reps} runs; 'not using sha_ni' checked in each log")
         self.add_latency("B16b", "Pi profile: capture latency p{q} (B5)", (lat, miss, cpu),
-                         ((50, 150), (95, None)))
+                         ((50, 150), (95, None)), suffixes=("", "-p95"))
         got = {id_: (value, k) for id_, value, k in inner}
         for id_, label, lim in (("B11a", "longest main-loop stall", 33),
                                 ("B11b", "p99 frame time", None)):
             value, k = got.get(id_, (None, {}))
-            self.add(f"B16c{'a' if lim else 'b'}", f"Pi profile: app's {label} during a "
+            self.add(f"B16c{'' if lim else '-p99'}", f"Pi profile: app's {label} during a "
                      f"{self.sz['b11_files']}-photo sync (B11)", value, "ms",
                      f"≤ {lim} ms" if lim else "report", "max" if lim else "report", lim,
                      valid=k.get("valid", False), sync_s=k.get("sync_s"),

@@ -265,13 +265,14 @@ def b9(b):
     stw = [w for r in runs for w in r["status"]]
     apw = [w for r in runs for w in r["app"]]
     app_med = statistics.median(apw) if apw and None not in apw else None
-    e = b.add("B9e", f"`status` and the app's start with {n} photos in the queue history",
-              statistics.median(stw) * 1000 if None not in stw else None, "ms",
-              "≤ 200 ms and ≤ 1 s", "max", 200,
-              valid=None not in stw and app_med is not None,
-              runs_ms=spread([w * 1000 for w in stw if w is not None]),
-              app_start_ms=app_med, app_start_runs_ms=spread([w for w in apw if w is not None]),
-              note=f"status: 3 runs per database, {reps} database(s), wall time of the command; "
-                   "app: start to the first frame of the status page (as B10), 3 runs per "
-                   "database after one warm-up, the season's folder as the capture folder")
-    e["met"] = bool(e["met"]) and app_med is not None and app_med <= 1000
+    b.add("B9e", f"`status` with {n} photos in the queue history",
+          statistics.median(stw) * 1000 if None not in stw else None, "ms", "≤ 200 ms", "max",
+          200, valid=None not in stw,
+          runs_ms=spread([w * 1000 for w in stw if w is not None]),
+          note=f"3 runs per database, {reps} database(s); wall time of the command")
+    b.add("B9e-app", f"the app's start with {n} photos in the queue history", app_med, "ms",
+          "≤ 1 s", "max", 1000, valid=app_med is not None,
+          runs_ms=spread([w for w in apw if w is not None]),
+          note="start to the first frame of the status page (as B10), 3 runs per database "
+               f"after one warm-up, {reps} database(s); the season's folder is the capture "
+               "folder (the grid lists it)")
