@@ -427,8 +427,8 @@ class Bench:
         lat, miss, cpu = self.capture_run("ours", sources, interval)
         plat, pmiss, pcpu = self.capture_run("peer", sources, interval)
         self.series["b5"] = {"ours": lat, "peer": plat}
-        self.add_latency("B5", f"capture latency p{{q}}: file closed → asset in album ({n} × 3 MB, "
-                         f"1 per {interval:.0f} s)", (lat, miss, cpu), ((50, 30), (95, 60)),
+        self.add_latency("B5", f"capture latency p{{q}}: file closed → asset in album "
+                         f"({n} × 3 MB, 1 per {interval:.0f} s)", (lat, miss, cpu), ((50, 30), (95, 60)),
                          peer=(plat, pmiss, pcpu), peer_label="immich-cli --watch",
                          ours_p50_to_uploaded_ms=percentile(
                              self.series["b5_uploaded"]["ours"], 50),
@@ -470,7 +470,6 @@ class Bench:
         saved = Ours.wrap, Ours.extra_env
         Ours.wrap = ["taskset", "-c", core]
         Ours.extra_env = {"NETTLE_FAT_OVERRIDE": "none", "NETTLE_FAT_VERBOSE": "1"}
-        inner = []
         try:
             runs = []
             for i in range(reps):
@@ -483,34 +482,21 @@ class Bench:
             portable = all("not using sha_ni" in r.output for r in runs)
             lat, miss, cpu = self.capture_run("ours", self.photos(self.sz["b5_captures"]),
                                               self.sz["b5_interval"])
-            # B11 as it is, its two figures collected here instead of reported
-            self.add = lambda id_, name, value, *a, **k: inner.append((id_, value, k)) or {}
-            try:
-                app.b11(self)
-            finally:
-                del self.add
+            walls = [r.wall for r in runs]
+            b1 = sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
+            total = sum(os.path.getsize(p) for p in files)
+            self.add("B16a", f"Pi profile: first sync of {n} × 3 MB (B1)", b1.wall, "s",
+                     "report", "report", None, valid=all(r.valid for r in runs) and portable,
+                     walls=[round(w, 3) for w in walls], mb_s=total / MB / b1.wall,
+                     cpu_s=b1.cpu, rss_mib=b1.maxrss_kb / 1024, server_cpu=b1.fake_cpu_pct,
+                     nettle_portable=portable,
+                     note=f"median of {reps} runs; 'not using sha_ni' checked in each log")
+            self.add_latency("B16b", "Pi profile: capture latency p{q} (B5)", (lat, miss, cpu),
+                             ((50, 150), (95, None)), suffixes=("", "-p95"))
+            app.b11(self, ids=("B16c", "B16c-p99"), label="Pi profile: app (B11)",
+                    limits=(33, None), series="b16c")
         finally:
             Ours.wrap, Ours.extra_env = saved
-        walls = [r.wall for r in runs]
-        b1 = sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
-        total = sum(os.path.getsize(p) for p in files)
-        self.add("B16a", f"Pi profile: first sync of {n} × 3 MB (B1)", b1.wall, "s", "report",
-                 "report", None, valid=all(r.valid for r in runs) and portable,
-                 walls=[round(w, 3) for w in walls], mb_s=total / MB / b1.wall,
-                 cpu_s=b1.cpu, rss_mib=b1.maxrss_kb / 1024, server_cpu=b1.fake_cpu_pct,
-                 nettle_portable=portable,
-                 note=f"median of {reps} runs; 'not using sha_ni' checked in each log")
-        self.add_latency("B16b", "Pi profile: capture latency p{q} (B5)", (lat, miss, cpu),
-                         ((50, 150), (95, None)), suffixes=("", "-p95"))
-        got = {id_: (value, k) for id_, value, k in inner}
-        for id_, label, lim in (("B11a", "longest main-loop stall", 33),
-                                ("B11b", "p99 frame time", None)):
-            value, k = got.get(id_, (None, {}))
-            self.add(f"B16c{'' if lim else '-p99'}", f"Pi profile: app's {label} during a "
-                     f"{self.sz['b11_files']}-photo sync (B11)", value, "ms",
-                     f"≤ {lim} ms" if lim else "report", "max" if lim else "report", lim,
-                     valid=k.get("valid", False), sync_s=k.get("sync_s"),
-                     cli_stall_ms=k.get("peer"))
 
     # --------------------------------------------------------------------- B7
 

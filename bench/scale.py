@@ -14,6 +14,7 @@ import subprocess
 import time
 import urllib.request
 
+import app
 from benchlib import Fake, jpeg_bytes, link_subset, log, run_measured, warm_cache
 from clients import Ours, Peer
 
@@ -144,7 +145,6 @@ def timed(argv, env, log_path, timeout=600):
 def app_start_walls(b, tag, ours, folder, reps=3):
     """ms from the app's fork to its first status-page frame (B10's way),
     @reps runs after one warm-up, on @ours' database; [None] if it failed."""
-    import app
     ours.config("immich_capture_folder", folder)
     ours.config("immich_auto_sync", "false")
     ours.config("immich_enabled", "true")
