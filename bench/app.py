@@ -576,7 +576,8 @@ def b15(b):
     wlat, wmiss, wcpu = b.capture_run("ours", sources, interval)
     b.series["b15"] = {"app": lat, "watch": wlat}
     b.add_latency("B15", f"app: capture latency p{{q}}: file closed → asset in album "
-                  f"({n} × 3 MB, 1 per {interval:.0f} s)", (lat, miss, cpu), ((50, 150), (95, 400)),
+                  f"({n} × 3 MB, 1 per {interval:.0f} s)", (lat, miss, cpu),
+                  ((50, 150), (95, 400)),
                   peer=(wlat, wmiss, wcpu), peer_label="photobooth-immich watch (B5)",
                   note="as B5, with the app (Sync on Capture, grid shown) instead of `watch`; "
                        "the peer column is our own `watch` in the same run")

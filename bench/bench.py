@@ -428,7 +428,8 @@ class Bench:
         plat, pmiss, pcpu = self.capture_run("peer", sources, interval)
         self.series["b5"] = {"ours": lat, "peer": plat}
         self.add_latency("B5", f"capture latency p{{q}}: file closed → asset in album "
-                         f"({n} × 3 MB, 1 per {interval:.0f} s)", (lat, miss, cpu), ((50, 30), (95, 60)),
+                         f"({n} × 3 MB, 1 per {interval:.0f} s)", (lat, miss, cpu),
+                         ((50, 30), (95, 60)),
                          peer=(plat, pmiss, pcpu), peer_label="immich-cli --watch",
                          ours_p50_to_uploaded_ms=percentile(
                              self.series["b5_uploaded"]["ours"], 50),
