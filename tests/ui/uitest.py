@@ -275,15 +275,24 @@ class App:
         return self.shot
 
     def stop(self):
+        """Stops the app as systemd or a logout would (SIGTERM). It must quit
+        cleanly: exit status 0 within 15 s (in the sanitizer build, a memory
+        error or a leak found at exit makes the status non-zero)."""
+        problem = None
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(15)
+                if self.proc.returncode != 0:
+                    problem = "the app exited with %d on SIGTERM" % self.proc.returncode
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+                problem = "the app did not quit within 15 s of SIGTERM"
         out = self.output()
         self.log.close()
+        if problem:
+            raise AssertionError("%s:\n%s" % (problem, out[-6000:]))
         return out
 
 
