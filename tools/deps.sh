@@ -96,6 +96,7 @@ pbi_build_asan ()
   if [ ! -f "$asandir/build.ninja" ]; then
     CC=clang ASAN_OPTIONS=detect_leaks=0 meson setup "$asandir" "$top" -Dwerror=false \
       -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true \
+      -Dnode_tools_dir="$builddir/node-tools" \
       -Dc_args=-fsanitize=fuzzer-no-link
   fi
   ASAN_OPTIONS=detect_leaks=0 meson compile -C "$asandir"
