@@ -16,6 +16,7 @@
 
 #include "pbi-bench.h"
 #include "pbi-capture-cell.h"
+#include "pbi-thumbnail-paintable.h"
 #include "pbi-thumbnailer.h"
 
 #define THUMBNAIL_SIZE 320
@@ -247,6 +248,7 @@ thumbnail_cb (GObject      *object,
 {
   g_autoptr(PbiCaptureCell) self = user_data;
   g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GError) error = NULL;
 
   texture = pbi_thumbnail_load_finish (result, &error);
@@ -259,7 +261,8 @@ thumbnail_cb (GObject      *object,
         self->retry_source = g_timeout_add_seconds (THUMBNAIL_RETRY_S, retry_thumbnail_cb, self);
       return;
     }
-  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
+  paintable = pbi_thumbnail_paintable_for (GTK_WIDGET (self), texture);
+  gtk_picture_set_paintable (self->picture, paintable);
   gtk_widget_set_visible (GTK_WIDGET (self->placeholder), FALSE);
   if (pbi_bench_on)
     {

@@ -29,6 +29,7 @@
 #include <unistd.h>
 #endif
 
+#include "pbi-thumbnail-paintable.h"
 #include "pbi-thumbnailer.h"
 
 typedef struct
@@ -212,11 +213,11 @@ cache_path (const gchar *path,
   return g_strconcat (dir, G_DIR_SEPARATOR_S, name, ".png", NULL);
 }
 
-/* A texture in the layout the renderers draw from (GDK_MEMORY_DEFAULT:
- * premultiplied BGRA on little-endian machines), converted once here in the
- * worker thread: GTK 4.8's cairo renderer downloads a texture into a cairo
- * surface at every frame it draws it, and from a pixbuf's RGB that is a
- * conversion of every pixel of every thumbnail on screen (B11, B12). */
+/* A texture in cairo's layout (GDK_MEMORY_DEFAULT: premultiplied BGRA on
+ * little-endian machines), converted once here in the worker thread, with a
+ * cairo surface over the same pixels attached: GTK 4.8's cairo renderer
+ * would convert a texture's every pixel at every frame it draws it, so under
+ * that renderer the cell draws the surface (pbi-thumbnail-paintable.c). */
 static GdkTexture *
 texture_for_drawing (GdkPixbuf *pixbuf)
 {
@@ -229,6 +230,7 @@ texture_for_drawing (GdkPixbuf *pixbuf)
   gsize stride = (gsize) width * 4;
   guint8 *data;
   g_autoptr(GBytes) bytes = NULL;
+  GdkTexture *texture;
 
   if (gdk_pixbuf_get_bits_per_sample (pixbuf) != 8 || n_channels < 3)
     return gdk_texture_new_for_pixbuf (pixbuf);
@@ -250,7 +252,10 @@ texture_for_drawing (GdkPixbuf *pixbuf)
         }
     }
   bytes = g_bytes_new_take (data, stride * height);
-  return gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, stride);
+  texture = gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, stride);
+  /* and a cairo surface over the same pixels, for the cairo renderer */
+  pbi_thumbnail_attach_surface (texture, bytes, stride);
+  return texture;
 }
 
 static void

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "pbi-kiosk.h"
+#include "pbi-thumbnail-paintable.h"
 #include "pbi-thumbnailer.h"
 #include "pbi-ui-format.h"
 
@@ -206,6 +207,72 @@ test_thumbnail_cached_privately (void)
   g_clear_object (&texture);
 }
 
+/* The pixel at (x, y) of a cairo ARGB32 surface, as 0xRRGGBB (opaque) */
+static guint32
+pixel_at (cairo_surface_t *surface,
+          gint             x,
+          gint             y)
+{
+  const guint8 *row = cairo_image_surface_get_data (surface) +
+                      (gsize) y * cairo_image_surface_get_stride (surface);
+
+  return ((const guint32 *) (gconstpointer) row)[x] & 0xffffff;
+}
+
+/* Under GTK 4.8's cairo renderer a cell draws its thumbnail through
+ * PbiThumbnailPaintable (no per-frame conversion): the same picture, the
+ * right way round, filling the size it is drawn at. */
+static void
+test_thumbnail_paintable_draws_the_picture (void)
+{
+  static const guint32 quadrants[] = { 0xff0000, 0x00ff00, 0x0000ff, 0xffffff };
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 200, 100);
+  g_autofree gchar *path = g_build_filename (g_get_user_cache_dir (), "quadrants.png", NULL);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  GdkTexture *texture = NULL;
+  GtkSnapshot *snapshot;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+
+  /* red, green / blue, white */
+  for (guint q = 0; q < 4; q++)
+    {
+      g_autoptr(GdkPixbuf) part = gdk_pixbuf_new_subpixbuf (pixbuf, (q % 2) * 100, (q / 2) * 50,
+                                                             100, 50);
+      gdk_pixbuf_fill (part, quadrants[q] << 8 | 0xff);
+    }
+  g_assert_true (gdk_pixbuf_save (pixbuf, path, "png", &error, NULL));
+  pbi_thumbnail_load_async (path, 100, NULL, thumbnail_cb, &texture);
+  while (texture == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  paintable = pbi_thumbnail_paintable_new (texture);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (paintable), ==, 100);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_height (paintable), ==, 50);
+
+  /* drawn at twice its size, as a cell scales it (the render node types
+   * are registered by the first call for one: gtk_init () is not needed) */
+  g_type_ensure (GSK_TYPE_CAIRO_NODE);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, 200, 100);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 200, 100);
+  cr = cairo_create (surface);
+  gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  for (guint q = 0; q < 4; q++)
+    g_assert_cmphex (pixel_at (surface, (q % 2) * 100 + 50, (q / 2) * 50 + 25), ==, quadrants[q]);
+  /* the corners too: filled to the edge */
+  g_assert_cmphex (pixel_at (surface, 0, 0), ==, quadrants[0]);
+  g_assert_cmphex (pixel_at (surface, 199, 99), ==, quadrants[3]);
+  cairo_surface_destroy (surface);
+  g_clear_object (&texture);
+}
+
 static guint
 count_entries (const gchar *dir)
 {
@@ -287,5 +354,7 @@ main (int    argc,
   g_test_add_func ("/pbi/ui/thumbnail/from-exif-preview", test_thumbnail_from_exif_preview);
   g_test_add_func ("/pbi/ui/thumbnail/cached-privately", test_thumbnail_cached_privately);
   g_test_add_func ("/pbi/ui/thumbnail/preview-not-cached", test_thumbnail_preview_not_cached);
+  g_test_add_func ("/pbi/ui/thumbnail/paintable-draws-the-picture",
+                   test_thumbnail_paintable_draws_the_picture);
   return g_test_run ();
 }
