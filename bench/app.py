@@ -387,6 +387,9 @@ def b11(b, ids=("B11a", "B11b"), label="app", limits=(33, 17), series="b11"):
             c.config("immich_auto_sync", "true")      # what Sync All Photos does
             deadline = t0 + 600
             while time.monotonic() < deadline and b.album_count(fake)[0] < n:
+                if app.proc.poll() is not None:    # not 10 minutes of waiting
+                    raise RuntimeError(f"the app exited with {app.proc.returncode} "
+                                       "during the sync")
                 time.sleep(0.1)
             t1 = time.monotonic()
             cpu.stop()
