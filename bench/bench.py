@@ -21,7 +21,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from benchlib import (Fake, Proxy, busy_cpu_pct, drop_caches, ensure_photos, link_subset, log,
-                      mp4_bytes_to, percentile, proc_cpu_seconds, proc_io, run_measured,
+                      mp4_bytes_to, ms_limit, percentile, proc_cpu_seconds, proc_io, run_measured,
                       sha1_file, warm_cache)
 from clients import ALBUM, Ours, Peer
 import app
@@ -446,8 +446,7 @@ class Bench:
         for (q, lim), suffix in zip(limits, suffixes):
             v = percentile(lat, q)
             pv = percentile(plat, q) if plat is not None else None
-            self.add(prefix + suffix, name.format(q=q), v, "ms",
-                     f"≤ {lim} ms" if lim else "report", "max" if lim else "report", lim,
+            self.add(prefix + suffix, name.format(q=q), v, "ms", *ms_limit(lim),
                      peer=pv, peer_label=peer_label,
                      ratio=(v / pv) if v is not None and pv else None, server_cpu=cpu,
                      peer_server_cpu=pcpu, valid=(miss == 0), missing=miss, peer_missing=pmiss,

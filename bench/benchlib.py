@@ -466,6 +466,12 @@ def free_port():
     return port
 
 
+def ms_limit(lim):
+    """A row's target, kind and limit for Bench.add: "at most @lim ms", or
+    report only when @lim is None."""
+    return (f"≤ {lim} ms", "max", lim) if lim else ("report", "report", None)
+
+
 def percentile(values, p):
     if not values:
         return None
