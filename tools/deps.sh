@@ -17,7 +17,7 @@ build_packages="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libgli
 # and the unreadable-photo test's setpriv; time: /usr/bin/time -v.
 test_packages="git python3 python3-gi gir1.2-glib-2.0 xvfb xauth imagemagick openssl iproute2 util-linux time
   libimage-exiftool-perl curl procps flatpak-builder
-  dpkg-dev debhelper dh-python fakeroot lintian zbar-tools libfaketime
+  dpkg-dev debhelper dh-python fakeroot lintian zbar-tools
   python3-dogtail python3-pyatspi gir1.2-atspi-2.0 at-spi2-core dbus-x11 xdotool fonts-dejavu-core
   dconf-gsettings-backend librsvg2-common locales clang libclang-rt-14-dev llvm"
 

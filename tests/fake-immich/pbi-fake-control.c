@@ -38,6 +38,21 @@ member_uint (JsonObject  *o,
   return (guint64) MAX (json_node_get_int (n), 0);
 }
 
+static gint64
+member_int (JsonObject  *o,
+            const gchar *name,
+            gboolean    *ok)
+{
+  JsonNode *n = json_object_get_member (o, name);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
+    {
+      *ok = FALSE;
+      return 0;
+    }
+  return json_node_get_int (n);
+}
+
 gboolean
 _pbi_fake_set_faults_locked (PbiFakeServer *self,
                              JsonNode      *root,
@@ -76,6 +91,8 @@ _pbi_fake_set_faults_locked (PbiFakeServer *self,
         f.html = member_uint (o, name, &ok);
       else if (g_strcmp0 (name, "album_400") == 0)
         f.album_400 = member_uint (o, name, &ok);
+      else if (g_strcmp0 (name, "clock_offset_s") == 0)
+        f.clock_offset_s = member_int (o, name, &ok);
       else if (g_strcmp0 (name, "down_ms") == 0)
         down_ms = member_uint (o, name, &ok);
       else if (g_strcmp0 (name, "error_5xx") == 0)

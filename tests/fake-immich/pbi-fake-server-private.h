@@ -116,6 +116,7 @@ typedef struct
   guint    garbage_json;
   guint    html;
   guint    album_400;              /* album routes answer 400 "Not found or no … access" */
+  gint64   clock_offset_s;         /* the Date header of API answers, moved this far */
 } Faults;
 
 /* Originals up to this size are kept for GET /assets/{id}/original. */

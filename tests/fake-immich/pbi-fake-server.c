@@ -521,6 +521,15 @@ handler_cb (SoupServer        *server,
     {
       Faults *f = &self->faults;
 
+      if (f->clock_offset_s != 0)
+        {
+          g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+          g_autoptr(GDateTime) at = g_date_time_add_seconds (now, (gdouble) f->clock_offset_s);
+          g_autofree gchar *date = soup_date_time_to_string (at, SOUP_DATE_HTTP);
+
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                        "Date", date);
+        }
       delay_ms = f->latency_ms + f->stall_ms;
       f->stall_ms = 0;
       if (f->html > 0)

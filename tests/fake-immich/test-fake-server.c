@@ -23,6 +23,7 @@ typedef struct
   gchar    *body;
   gchar    *content_type;
   gchar    *retry_after;
+  gchar    *date;
   JsonNode *json;
   GError   *error;
 } Resp;
@@ -33,6 +34,7 @@ resp_free (Resp *r)
   g_free (r->body);
   g_free (r->content_type);
   g_free (r->retry_after);
+  g_free (r->date);
   g_clear_pointer (&r->json, json_node_unref);
   g_clear_error (&r->error);
   g_free (r);
@@ -80,6 +82,7 @@ request (Fixture     *fx,
   ct = soup_message_headers_get_one (rh, "Content-Type");
   r->content_type = g_strdup (ct);
   r->retry_after = g_strdup (soup_message_headers_get_one (rh, "Retry-After"));
+  r->date = g_strdup (soup_message_headers_get_one (rh, "Date"));
   if (ct != NULL && g_str_has_prefix (ct, "application/json"))
     {
       g_autoptr(JsonParser) parser = json_parser_new ();
@@ -669,6 +672,19 @@ test_v1_routes (Fixture       *fx,
 
 /* ---- faults ---- */
 
+/* Seconds between the answer's Date header and the real time now */
+static gint64
+date_offset (Resp *r)
+{
+  g_autoptr(GDateTime) at = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  g_assert_nonnull (r->date);
+  at = soup_date_time_new_from_http_string (r->date);
+  g_assert_nonnull (at);
+  return g_date_time_to_unix (at) - g_date_time_to_unix (now);
+}
+
 static void
 test_faults (Fixture       *fx,
              gconstpointer  data)
@@ -685,6 +701,8 @@ test_faults (Fixture       *fx,
   g_autoptr(Resp) dropped = NULL;
   g_autoptr(Resp) refused = NULL;
   g_autoptr(Resp) stalled = NULL;
+  g_autoptr(Resp) behind = NULL;
+  g_autoptr(Resp) on_time = NULL;
   g_autofree guint8 *bytes = random_bytes (200000, 5);
   gint64 t0;
 
@@ -732,6 +750,15 @@ test_faults (Fixture       *fx,
   stalled = get (fx, "/api/server/ping", NULL);
   g_assert_cmpuint (stalled->status, ==, 200);
   g_assert_cmpint (g_get_monotonic_time () - t0, >=, 280 * 1000);
+
+  /* a server whose clock is 5 minutes behind, then right again */
+  g_assert_true (pbi_fake_server_set_faults_json (fx->server, "{\"clock_offset_s\":-300}", NULL));
+  behind = get (fx, "/api/server/ping", NULL);
+  g_assert_cmpint (date_offset (behind), >=, -302);
+  g_assert_cmpint (date_offset (behind), <=, -298);
+  g_assert_true (pbi_fake_server_set_faults_json (fx->server, "{\"clock_offset_s\":0}", NULL));
+  on_time = get (fx, "/api/server/ping", NULL);
+  g_assert_cmpint (ABS (date_offset (on_time)), <=, 2);
 
   g_assert_true (pbi_fake_server_set_faults_json (fx->server, "{\"down_ms\":600}", NULL));
   g_usleep (150 * 1000);
