@@ -24,6 +24,14 @@ CLI = os.environ.get("PBI_CLI", "photobooth-immich")
 # in the sanitizer build's time.
 SHORT = bool(os.environ.get("PBI_TEST_SHORT"))
 FAKE = os.environ.get("PBI_FAKE_IMMICH", "fake-immich")
+# Set by tools/run-sanitizers: ASan's shared runtime, which a python3 that
+# loads our instrumented library needs preloaded (python_env). Our own
+# programs have the runtime linked in and refuse a second copy.
+ASAN_PRELOAD = os.environ.get("PBI_ASAN_PRELOAD", "")
+if "PBI_ASAN_OPTIONS" in os.environ:
+    # this python3 was started with python_env(): its children run as usual
+    os.environ["ASAN_OPTIONS"] = os.environ.pop("PBI_ASAN_OPTIONS")
+    os.environ.pop("LD_PRELOAD", None)
 KEY = "pbi-test-key-5f2c9a7e1d"
 
 
@@ -229,6 +237,27 @@ def wait_for(predicate, timeout, interval=0.2, what="condition"):
             return value
         time.sleep(interval)
     raise AssertionError("timed out after %.0f s waiting for %s" % (timeout, what))
+
+
+def python_env(env=None):
+    """The environment for a python3 that loads our library (env, or ours)."""
+    env = dict(os.environ if env is None else env)
+    if ASAN_PRELOAD:
+        env["LD_PRELOAD"] = ASAN_PRELOAD
+        env["PBI_ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "")
+        # the interpreter leaves most of its objects to the exit: no leak check
+        # in it (our library's paths are leak-checked in the C tests)
+        env["ASAN_OPTIONS"] = "detect_leaks=0"
+    return env
+
+
+def load_asan_runtime():
+    """In the sanitizer build, restarts this python3 with ASan's runtime
+    preloaded unless it is loaded; call before importing our library."""
+    if ASAN_PRELOAD:
+        with open("/proc/self/maps") as maps:
+            if os.path.realpath(ASAN_PRELOAD) not in maps.read():
+                os.execve(sys.executable, [sys.executable] + sys.argv, python_env())
 
 
 class Skip(Exception):

@@ -6,12 +6,14 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "cli"))
 
+from pbitest import KEY, FakeServer, load_asan_runtime, make_photo, run_tests  # noqa: E402
+
+load_asan_runtime()
+
 import gi  # noqa: E402
 
 gi.require_version("Pbi", "1.0")
 from gi.repository import GLib, Pbi  # noqa: E402
-
-from pbitest import KEY, FakeServer, make_photo, run_tests  # noqa: E402
 
 
 def new_engine(workdir, server):

@@ -19,7 +19,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "cli"))
 
-from pbitest import CLI, KEY, FakeServer, Tool, make_photo, run_tests  # noqa: E402
+from pbitest import CLI, KEY, FakeServer, Tool, make_photo, python_env, run_tests  # noqa: E402
 
 PYTHON = os.environ.get("PBI_PYTHON", "/usr/bin/python3")
 TOP_SRCDIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -46,15 +46,18 @@ else:
 # Appended to a snippet: `photobooth-immich status --json` of the database,
 # run by the script right after the snippet's call returned.
 STATUS_NOW = """
-import subprocess as _sp, sys as _sys
-_st = _sp.run([%r, "--database", %r, "status", "--json"], capture_output=True, text=True)
+import os as _os, subprocess as _sp, sys as _sys
+_env = dict(_os.environ)
+_env.pop("LD_PRELOAD", None)  # the sanitizer build's, for this python3 only
+_st = _sp.run([%r, "--database", %r, "status", "--json"], capture_output=True, text=True,
+              env=_env)
 _sys.stdout.write("@@" + _st.stdout)
 _sys.stderr.write(_st.stderr)
 """
 
 
 def script_env(tool, extra=None):
-    env = dict(tool.env)
+    env = python_env(tool.env)
     env["PHOTOBOOTH_IMMICH_DATABASE"] = tool.db
     if os.environ.get("PBI_PYTHONPATH"):
         env["PYTHONPATH"] = os.environ["PBI_PYTHONPATH"]

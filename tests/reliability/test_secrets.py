@@ -17,7 +17,7 @@ import stat
 import subprocess
 import time
 
-from pbitest import FakeServer, Skip, Tool, make_photo, run_tests, wait_for
+from pbitest import FakeServer, Skip, Tool, make_photo, python_env, run_tests, wait_for
 
 DEBUG = {"G_MESSAGES_DEBUG": "all"}
 
@@ -230,7 +230,7 @@ def test_gi_flows_with_debug_never_show_the_key(workdir):
         lib = library(workdir, n=3)
         tool = Tool(workdir)
         tool.configure(server.url, key)
-        env = dict(tool.env, G_MESSAGES_DEBUG="all")
+        env = dict(python_env(tool.env), G_MESSAGES_DEBUG="all")
         p = subprocess.run(["/usr/bin/python3", "-c", GI_FLOW, tool.db,
                             os.path.join(lib, "p0.jpg"), lib],
                            capture_output=True, text=True, env=env, timeout=120)
