@@ -29,6 +29,10 @@ PREFIX = os.environ["PBI_PREFIX"]
 LIBDIR = os.environ["PBI_LIBDIR"]          # relative to the prefix
 PYTHONDIR = os.environ["PBI_PYTHONDIR"]    # absolute
 SRCROOT = os.path.join(HERE, "..", "..")
+# In a sanitizer build (tests/install/meson.build): the compiler and flags a
+# program built against the library needs, and the typelib python3 loads
+SANITIZER_CC = os.environ.get("PBI_SANITIZER_CC", "").split()
+SANITIZER_TYPELIB = os.environ.get("PBI_SANITIZER_TYPELIB", "")
 
 _destdir = None
 
@@ -42,6 +46,12 @@ def destdir():
                             "--no-rebuild", "--quiet"],
                            capture_output=True, text=True, timeout=300)
         assert p.returncode == 0, "meson install failed:\n%s%s" % (p.stdout, p.stderr)
+        if SANITIZER_TYPELIB:
+            # the sanitizer build's typelib names GCC's libasan beside our
+            # library (tests/meson.build): the one compiled for the tests
+            typelib = os.path.join(d + PREFIX, LIBDIR, "girepository-1.0", "Pbi-1.0.typelib")
+            assert os.path.exists(typelib), typelib
+            shutil.copyfile(SANITIZER_TYPELIB, typelib)
         _destdir = d
     return _destdir
 
@@ -168,7 +178,7 @@ def test_installed_python_module(workdir):
                 "print(GIRepository.Repository.get_default().get_typelib_path('Pbi'))\n"
                 % folder)
         p = subprocess.run(["/usr/bin/python3", "-c", code], capture_output=True, text=True,
-                           env=env, timeout=120)
+                           env=pbitest.python_env(env), timeout=120)
         assert p.returncode == 0, p.stdout + p.stderr
         lines = p.stdout.splitlines()
         assert lines[0] == "Synced 2 professional photos", p.stdout
@@ -205,7 +215,8 @@ def test_headers_and_pkg_config(workdir):
                 '  return 0;\n'
                 '}\n')
     exe = os.path.join(workdir, "use")
-    subprocess.run(["cc", "-o", exe, src] + flags, check=True, env=env, timeout=120)
+    subprocess.run((SANITIZER_CC or ["cc"]) + ["-o", exe, src] + flags, check=True, env=env,
+                   timeout=120)
     out = subprocess.run([exe], capture_output=True, text=True, env=env, check=True).stdout
     assert out == "PbiAlbum 6\n", out
 
