@@ -7,10 +7,12 @@ import struct
 import subprocess
 import urllib.request
 
-from pbitest import FakeServer, Tool, make_photo
+from pbitest import SHORT, FakeServer, Tool, make_photo
 
-# one version per route family: 1.90–1.105, 1.106–2.x, 3.x
-FAMILIES = ["1.94.0", "2.0.1", "3.1.0"]
+# one version per route family: 1.90–1.105, 1.106–2.x, 3.x; in the sanitizer
+# build (PBI_TEST_SHORT) the newest alone, every assertion kept (the release
+# build's run has all three)
+FAMILIES = ["3.1.0"] if SHORT else ["1.94.0", "2.0.1", "3.1.0"]
 
 
 def vt(version):
