@@ -119,7 +119,7 @@ def test_renamed_album_and_enable_switch_via_sqlite_shell(workdir):
 
         tool.sql("UPDATE settings SET value='true' WHERE key='immich_enabled'")
         wait_for(lambda: server.state()["assets"] == 4, 20, what="catch-up after enabling")
-        wait_for(lambda: len(server.album_assets("Birthday2024")) == 3, 10, what="album add")
+        wait_for(lambda: len(server.album_assets("Birthday2024")) == 3, 30, what="album add")
         tool.finish(watch)
     finally:
         server.stop()
