@@ -643,8 +643,8 @@ _pbi_engine_enqueue_path (PbiEngine           *self,
   job = g_hash_table_lookup (self->jobs, path);
   if (job != NULL)
     {
-      if (!_pbi_engine_strv_contains_all ((const gchar * const *) job->albums, albums) &&
-          job->stage != STAGE_ALBUM)
+      if (explicit && job->stage != STAGE_ALBUM &&
+          !_pbi_engine_strv_contains_all ((const gchar * const *) job->albums, albums))
         {
           GStrv merged = _pbi_engine_strv_union ((const gchar * const *) job->albums, albums);
           g_strfreev (job->albums);
@@ -659,8 +659,12 @@ _pbi_engine_enqueue_path (PbiEngine           *self,
     {
       g_auto(GStrv) have = g_strdupv (rec->albums);
 
+      /* Automatic work (a capture, a scan of the folder) sends what is not on
+       * the server yet: a photo synced before the album setting changed stays
+       * in the albums it went to. A sync the user asks for puts every photo
+       * in its albums, those on the server already too. */
       if ((rec->state == PBI_FILE_STATE_DONE || rec->state == PBI_FILE_STATE_DUPLICATE) &&
-          _pbi_engine_strv_contains_all ((const gchar * const *) have, albums))
+          (!explicit || _pbi_engine_strv_contains_all ((const gchar * const *) have, albums)))
         {
           *skipped = TRUE;
           return NULL;

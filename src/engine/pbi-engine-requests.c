@@ -227,7 +227,8 @@ start_enqueue_run (PbiEngine *self,
   run->req = req;
   run->entries = g_ptr_array_ref (entries);
   if (entries->len >= SYNCED_SNAPSHOT_MIN)
-    run->synced = pbi_store_files_synced (self->store, (const gchar * const *) req->albums);
+    run->synced = pbi_store_files_synced (self->store, req->automatic ? NULL
+                                          : (const gchar * const *) req->albums);
   req->remaining++;  /* sentinel until every entry is queued */
   run->idle_id = g_idle_add (enqueue_chunk_cb, run);
 }

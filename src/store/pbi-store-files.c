@@ -185,7 +185,8 @@ albums_from_json (PbiStore    *self,
   if (stmt == NULL)
     return g_strv_builder_end (builder);
 
-  sqlite3_bind_text (stmt, 1, json, -1, SQLITE_TRANSIENT);
+  if (json != NULL)
+    sqlite3_bind_text (stmt, 1, json, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_strv_builder_add (builder, (const gchar *) sqlite3_column_text (stmt, 0));
 
@@ -285,11 +286,11 @@ pbi_store_file_get (PbiStore    *self,
 /**
  * pbi_store_files_synced:
  * @self: a #PbiStore
- * @albums: the album names a sync asks for
+ * @albums: (nullable): the album names a sync asks for, or %NULL for any
  *
- * Every file done or duplicate whose album list is exactly @albums, in one
- * query: a second sync of a large folder compares each file with this
- * instead of reading its row (two statements per file).
+ * Every file done or duplicate whose album list is exactly @albums (any
+ * list, for %NULL), in one query: a second sync of a large folder compares
+ * each file with this instead of reading its row (two statements per file).
  *
  * Returns: (transfer full) (element-type filename gint64): path -> an
  *   array of two gint64, the size and mtime (µs) stored
@@ -306,8 +307,10 @@ pbi_store_files_synced (PbiStore            *self,
 
   g_return_val_if_fail (PBI_IS_STORE (self), out);
 
-  json = albums_to_json (self, albums, &error);
-  if (json != NULL)
+  if (albums == NULL)
+    stmt = _pbi_store_get_stmt (self, "SELECT path, size, mtime FROM pbi_files "
+                                "WHERE state IN ('done', 'duplicate')", &error);
+  else if ((json = albums_to_json (self, albums, &error)) != NULL)
     stmt = _pbi_store_get_stmt (self, "SELECT path, size, mtime FROM pbi_files "
                                 "WHERE state IN ('done', 'duplicate') AND albums = ?1", &error);
   if (stmt == NULL)
@@ -315,7 +318,8 @@ pbi_store_files_synced (PbiStore            *self,
       g_message ("%s", error->message);
       return out;
     }
-  sqlite3_bind_text (stmt, 1, json, -1, SQLITE_TRANSIENT);
+  if (json != NULL)
+    sqlite3_bind_text (stmt, 1, json, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 *v = g_new (gint64, 2);

@@ -264,6 +264,17 @@ class Skip(Exception):
     """Raised by a test that cannot run here (reported as TAP SKIP, never as a pass)."""
 
 
+def print_logs(workdir, tail=60):
+    """After a failure: the last lines of what the spawned programs wrote."""
+    for name in sorted(os.listdir(workdir)):
+        if name.endswith(".log"):
+            with open(os.path.join(workdir, name), errors="replace") as f:
+                lines = f.read().splitlines()[-tail:]
+            print("# --- %s (last %d lines) ---" % (name, len(lines)), flush=True)
+            for line in lines:
+                print("# " + line, flush=True)
+
+
 def run_tests(namespace):
     """Runs every test_* function of the module, printing TAP."""
     tests = [(n, f) for n, f in namespace.items() if n.startswith("test_") and callable(f)]
@@ -286,6 +297,7 @@ def run_tests(namespace):
             print("not ok %d - %s" % (i, name), flush=True)
             for line in traceback.format_exc().splitlines():
                 print("# " + line, flush=True)
+            print_logs(workdir)
         else:
             print("ok %d - %s (%.1f s)" % (i, name, time.monotonic() - start), flush=True)
             shutil.rmtree(workdir, ignore_errors=True)

@@ -125,6 +125,51 @@ def test_renamed_album_and_enable_switch_via_sqlite_shell(workdir):
         server.stop()
 
 
+def test_new_album_takes_new_captures_only(workdir):
+    # the booth's album is switched for the next event: the captures already
+    # synced stay in the old album, however often the folder is scanned;
+    # a sync the operator asks for puts every photo in the album
+    server = FakeServer()
+    try:
+        captures = os.path.join(workdir, "captures")
+        os.makedirs(captures)
+        old = [os.path.join(captures, "wedding-%d.jpg" % i) for i in range(3)]
+        for path in old:
+            make_photo(path)
+            past = time.time() - 3600
+            os.utime(path, (past, past))
+        tool = Tool(workdir, server)
+        tool.run("config", "set", "immich_album_name", "Wedding", check=True)
+        tool.run("sync", captures, check=True)
+        assert len(server.album_assets("Wedding")) == 3
+
+        tool.run("config", "set", "immich_album_name", "Birthday", check=True)
+        # auto sync covers the folder too: scanned at start and on enabling
+        tool.run("config", "set", "immich_library_folder", captures, check=True)
+        watch = tool.spawn("watch", captures)
+        wait_for(lambda: "Watching" in open(watch.logfile.name).read(), 10, what="watch to start")
+        new = make_photo(os.path.join(captures, "birthday-0.jpg"))
+        wait_for(lambda: len(server.album_assets("Birthday")) >= 1, 20, what="the new capture")
+        time.sleep(7)  # the folder's scan again, 5 s after a recent file
+        # sync switched off and on again: auto sync scans the folder
+        tool.sql("UPDATE settings SET value='false' WHERE key='immich_enabled'")
+        time.sleep(2.5)
+        tool.sql("UPDATE settings SET value='true' WHERE key='immich_enabled'")
+        time.sleep(4)
+        checksums = {a["id"]: a["checksum"] for a in server.state()["asset_list"]}
+        assert {checksums[i] for i in server.album_assets("Birthday")} == {new}
+        assert len(server.album_assets("Wedding")) == 3
+        out = tool.finish(watch)
+        assert "Uploaded photo birthday-0.jpg" in out, out
+
+        p = tool.run("sync", captures, check=True)
+        assert "0 uploaded, 3 duplicates" in p.stdout, p.stdout
+        assert len(server.album_assets("Birthday")) == 4
+        assert len(server.album_assets("Wedding")) == 3
+    finally:
+        server.stop()
+
+
 def test_captures_taken_while_not_running_are_sent_at_start(workdir):
     server = FakeServer()
     try:

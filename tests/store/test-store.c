@@ -1401,6 +1401,54 @@ test_files_bulk (void)
 #endif
 }
 
+/* What a second sync of a large folder skips without reading each row: a
+ * sync into given albums skips the files already in exactly those, an
+ * automatic scan (albums NULL) every file already on the server. */
+static void
+test_files_synced (void)
+{
+  g_autofree gchar *path = test_db_path ("synced.db");
+  g_autoptr(PbiStore) store = open_store (path);
+  g_autoptr(GHashTable) wedding = NULL;
+  g_autoptr(GHashTable) any = NULL;
+  g_autoptr(GError) error = NULL;
+  const gchar *old_album[] = { "Wedding", NULL };
+  const gchar *new_album[] = { "Birthday", NULL };
+  const struct { const gchar *path; PbiFileState state; const gchar **albums; } rows[] = {
+    { "/p/a.jpg", PBI_FILE_STATE_DONE, old_album },
+    { "/p/b.jpg", PBI_FILE_STATE_DUPLICATE, new_album },
+    { "/p/c.jpg", PBI_FILE_STATE_FAILED, old_album },
+    { "/p/d.jpg", PBI_FILE_STATE_UPLOADING, new_album },
+  };
+  const gint64 *stamp;
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr(PbiFileRecord) record = pbi_file_record_new (rows[i].path);
+
+      record->size = 1000 + i;
+      record->mtime = 1700000000000000 + i;
+      record->state = rows[i].state;
+      record->albums = (g_strfreev (record->albums), g_strdupv ((gchar **) rows[i].albums));
+      g_assert_true (pbi_store_file_put (store, record, &error));
+      g_assert_no_error (error);
+    }
+
+  wedding = pbi_store_files_synced (store, old_album);
+  g_assert_cmpuint (g_hash_table_size (wedding), ==, 1);
+  stamp = g_hash_table_lookup (wedding, "/p/a.jpg");
+  g_assert_nonnull (stamp);
+  g_assert_cmpint (stamp[0], ==, 1000);
+  g_assert_cmpint (stamp[1], ==, 1700000000000000);
+
+  any = pbi_store_files_synced (store, NULL);
+  g_assert_cmpuint (g_hash_table_size (any), ==, 2);
+  g_assert_true (g_hash_table_contains (any, "/p/a.jpg"));
+  stamp = g_hash_table_lookup (any, "/p/b.jpg");
+  g_assert_nonnull (stamp);
+  g_assert_cmpint (stamp[0], ==, 1001);
+}
+
 static void
 test_transactions_nested (void)
 {
@@ -1510,6 +1558,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/pbi/store/open/fresh", test_open_fresh);
+  g_test_add_func ("/pbi/store/files/synced", test_files_synced);
   g_test_add_func ("/pbi/store/open/default-path", test_open_default_path);
   g_test_add_func ("/pbi/store/open/existing-mode", test_open_existing_mode);
   g_test_add_func ("/pbi/store/open/photobooth", test_open_photobooth);
