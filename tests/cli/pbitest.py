@@ -23,6 +23,9 @@ CLI = os.environ.get("PBI_CLI", "photobooth-immich")
 # captures, one server family) with every assertion kept, so that they fit
 # in the sanitizer build's time.
 SHORT = bool(os.environ.get("PBI_TEST_SHORT"))
+# The build under test carries ASan+UBSan (tests/meson.build): its programs
+# run several times slower, so a test's bound on a time is scaled there.
+SANITIZED = os.environ.get("PBI_SANITIZER", "none") not in ("", "none")
 FAKE = os.environ.get("PBI_FAKE_IMMICH", "fake-immich")
 # Set by tools/run-sanitizers: ASan's shared runtime, which a python3 that
 # loads our instrumented library needs preloaded (python_env). Our own

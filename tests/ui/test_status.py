@@ -12,8 +12,8 @@ import signal
 import subprocess
 import time
 
-from uitest import (APP, App, FakeServer, configured, extents, make_jpeg, mean_brightness, press,
-                    run_tests, sha1_of, type_text, wait_for)
+from uitest import (APP, SANITIZED, App, FakeServer, configured, extents, make_jpeg,
+                    mean_brightness, press, run_tests, sha1_of, type_text, wait_for)
 
 
 def test_opens_on_status_page_connected(workdir):
@@ -442,7 +442,10 @@ def test_10000_captures_scroll_without_stalls(workdir):
         # the machine, not the grid. Measured here: 80-160 ms under load 9;
         # 500 ms catches a grid that blocks (a compare-function sort of the
         # 10,000 took 3.4 s). The benchmark issue measures the booth itself.
-        assert stalls["max_stall_ms"] < 500, "the main loop stalled: %s" % stalls
+        # Under ASan the same scroll measured up to 1.3 s beside the other
+        # tests; 2.5 s there still catches that sort (slower there too).
+        limit = 2500 if SANITIZED else 500
+        assert stalls["max_stall_ms"] < limit, "the main loop stalled: %s" % stalls
     finally:
         if app:
             app.stop()

@@ -19,7 +19,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
-from pbitest import KEY, FakeServer, Tool, make_photo, run_tests, sha1_of, wait_for  # noqa: E402,F401
+from pbitest import (KEY, SANITIZED, FakeServer, Tool, make_photo, run_tests, sha1_of,  # noqa: E402,F401,E501
+                     wait_for)
 
 APP = os.environ.get("PBI_APP", "photobooth-immich-sync")
 
