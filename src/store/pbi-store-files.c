@@ -185,8 +185,7 @@ albums_from_json (PbiStore    *self,
   if (stmt == NULL)
     return g_strv_builder_end (builder);
 
-  if (json != NULL)
-    sqlite3_bind_text (stmt, 1, json, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 1, json, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_strv_builder_add (builder, (const gchar *) sqlite3_column_text (stmt, 0));
 
