@@ -39,8 +39,11 @@ def test_opens_on_status_page_connected(workdir):
         for item in ("Preferences", "Keyboard Shortcuts", "About PhotoBooth Immich Sync"):
             app.find(None, item)
         press("Escape")
+        # the menu gone first: a key pressed while it closes may reach it
+        # (CI, a loaded machine: the window never came)
+        app.wait_gone(None, "About PhotoBooth Immich Sync")
         press("ctrl+question")
-        shortcuts = app.window("Keyboard Shortcuts")
+        shortcuts = app.window("Keyboard Shortcuts", timeout=30)
         app.find("label", "Select all photos", root=shortcuts)
     finally:
         if app:
