@@ -31,10 +31,17 @@ FAKE = os.environ.get("PBI_FAKE_IMMICH", "fake-immich")
 # loads our instrumented library needs preloaded (python_env). Our own
 # programs have the runtime linked in and refuse a second copy.
 ASAN_PRELOAD = os.environ.get("PBI_ASAN_PRELOAD", "")
+# Also set by tools/run-sanitizers: the libraries with thread-local storage
+# that our programs would otherwise load with dlopen() (gnutls), preloaded
+# for LeakSanitizer's sake; kept in LD_PRELOAD for every child.
+TLS_PRELOAD = os.environ.get("PBI_LSAN_PRELOAD", "")
 if "PBI_ASAN_OPTIONS" in os.environ:
     # this python3 was started with python_env(): its children run as usual
     os.environ["ASAN_OPTIONS"] = os.environ.pop("PBI_ASAN_OPTIONS")
-    os.environ.pop("LD_PRELOAD", None)
+    if TLS_PRELOAD:
+        os.environ["LD_PRELOAD"] = TLS_PRELOAD
+    else:
+        os.environ.pop("LD_PRELOAD", None)
 KEY = "pbi-test-key-5f2c9a7e1d"
 
 
@@ -246,7 +253,7 @@ def python_env(env=None):
     """The environment for a python3 that loads our library (env, or ours)."""
     env = dict(os.environ if env is None else env)
     if ASAN_PRELOAD:
-        env["LD_PRELOAD"] = ASAN_PRELOAD
+        env["LD_PRELOAD"] = " ".join(filter(None, (ASAN_PRELOAD, TLS_PRELOAD)))
         env["PBI_ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "")
         # the interpreter leaves most of its objects to the exit: no leak check
         # in it (our library's paths are leak-checked in the C tests)
